@@ -1,0 +1,12 @@
+"""Code shared by the network and serving stacks, the policy pack, the tooling and the tests.
+
+Modules, one concern each:
+
+- :mod:`shared.environments` - the deployment environments (dev, staging, prod).
+- :mod:`shared.stacks` - the stack registry: folders, owners and which stack references which.
+- :mod:`shared.config` - typed, validated stack configuration (pydantic) with one-line errors.
+- :mod:`shared.naming` - physical names within AWS length limits, env in every name.
+- :mod:`shared.tagging` - the required tags and the stack transformation that applies them.
+- :mod:`shared.contract` - the network -> serving contract (stack outputs), defined once.
+- :mod:`shared.serving_outputs` - the serving stack's outputs, read by `make verify`.
+"""

@@ -1,0 +1,141 @@
+"""Typed stack configuration.
+
+Each stack declares a pydantic model (subclass of :class:`StackConfigModel`) for its config
+namespace; :func:`load_config` reads every ``<namespace>:*`` key of the running stack, validates it
+and returns the model, or raises :class:`ConfigError` (a ``pulumi.RunError``, printed by the engine as
+one line without a traceback) naming the stack config file, the key and the value. Programs call it
+first, so a bad value stops the program before any resource is registered.
+
+Config keys are camelCase in ``Pulumi.<env>.yaml`` (``serving:idleTimeoutSeconds``); model fields are
+snake_case and mapped with an alias generator. Structured values (lists, objects) are YAML in the
+file and arrive as JSON text, which is decoded before validation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import pulumi
+from pulumi.runtime import config as runtime_config
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic.alias_generators import to_camel
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class ConfigError(pulumi.RunError):
+    """A stack configuration value is missing or invalid. The message is one line."""
+
+
+class ConfigValueError(ValueError):
+    """Raised by a model validator to blame one precise key (relative to the model) and value."""
+
+    def __init__(self, key: str, value: Any, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+        self.value = value
+        self.message = message
+
+
+class ConfigModel(BaseModel):
+    """Base for config models and their nested objects: camelCase keys, unknown keys rejected."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        frozen=True,
+        str_strip_whitespace=True,
+    )
+
+
+class StackConfigModel(ConfigModel):
+    """Base for a stack's top-level config model."""
+
+
+def all_config() -> dict[str, str]:
+    """Every config key of the running program (``namespace:key`` -> raw string)."""
+    merged: dict[str, Any] = dict(runtime_config.get_config_env())
+    merged.update(runtime_config.CONFIG.get())
+    return {str(k): v for k, v in merged.items()}
+
+
+def namespace_values(namespace: str, config: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The keys of ``namespace`` with their values decoded (JSON objects/lists parsed)."""
+    source = all_config() if config is None else config
+    prefix = f"{namespace}:"
+    return {key[len(prefix) :]: _decode(value) for key, value in source.items() if key.startswith(prefix)}
+
+
+def _decode(raw: Any) -> Any:
+    """Structured config values arrive as JSON text; scalars stay as text for pydantic to coerce."""
+    if not isinstance(raw, str):
+        return raw
+    text = raw.strip()
+    if text[:1] in ("{", "["):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            return raw
+    return raw
+
+
+def config_file_name(stack: str | None = None) -> str:
+    return f"Pulumi.{stack or pulumi.get_stack()}.yaml"
+
+
+def load_config(
+    model: type[M],
+    namespace: str,
+    *,
+    config: Mapping[str, Any] | None = None,
+    stack: str | None = None,
+) -> M:
+    """Validate the stack's ``namespace`` config into ``model`` or raise :class:`ConfigError`.
+
+    ``config`` and ``stack`` default to the running program's; tools pass them to validate a config
+    file without a Pulumi runtime.
+    """
+    values = namespace_values(namespace, config)
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, namespace, config_file_name(stack))) from None
+
+
+def format_validation_error(exc: ValidationError, namespace: str, file_name: str) -> str:
+    """One line: ``Pulumi.prod.yaml: serving:models[0].port = 70000: <reason>`` (+ how many more)."""
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    loc: list[str | int] = list(first["loc"])
+    value: Any = first.get("input")
+    message = first["msg"]
+    cause = (first.get("ctx") or {}).get("error")
+    if isinstance(cause, ConfigValueError):
+        loc.extend(cause.key.split("."))
+        value = cause.value
+        message = cause.message
+    elif message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    shown = "<missing>" if first["type"] == "missing" else _short_repr(value)
+    key = f"{namespace}:{format_loc(loc)}" if loc else namespace
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{file_name}: {key} = {shown}: {message}{more}"
+
+
+def format_loc(loc: list[str | int]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _short_repr(value: Any, limit: int = 80) -> str:
+    text = json.dumps(value, default=str) if isinstance(value, dict | list) else repr(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,0 +1,1 @@
+"""The network stack's modules: config model, VPC look-up, VPC creation."""

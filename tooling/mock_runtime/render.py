@@ -1,0 +1,325 @@
+"""Run a stack's real ``__main__.py`` with its real ``Pulumi.<env>.yaml`` under the mock runtime.
+
+Each call gets a fresh runtime (event loop, settings, root stack, config), so many stacks and envs
+render in one process. The result records every registration the engine would have received:
+type, logical name, inputs (camelCase wire names, as the engine and the policy pack see them),
+parent, dependencies, property dependencies and options, plus the stack's outputs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import runpy
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc, settings
+from pulumi.runtime.config import set_all_config
+
+from shared.stacks import STACKS
+from tooling.mock_runtime.account import FakeAwsAccount
+from tooling.mock_runtime.mocks import STACK_REFERENCE, AwsMocks
+
+ORGANIZATION = "organization"
+
+
+@dataclass
+class RegisteredResource:
+    """One registration as the engine receives it."""
+
+    type: str
+    name: str
+    urn: str
+    id: str
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+    parent: str
+    custom: bool
+    dependencies: list[str] = field(default_factory=list)
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    protect: bool = False
+    retain_on_delete: bool = False
+    delete_before_replace: bool = False
+    ignore_changes: list[str] = field(default_factory=list)
+    replace_on_changes: list[str] = field(default_factory=list)
+    provider: str = ""
+    read: bool = False
+
+    def depends_on(self, other: RegisteredResource) -> bool:
+        """True if ``other`` is a dependency of this resource (directly or through a property)."""
+        if other.urn in self.dependencies:
+            return True
+        return any(other.urn in urns for urns in self.property_dependencies.values())
+
+
+class RenderError(Exception):
+    """The program failed (a ``pulumi.RunError`` or any other exception)."""
+
+    def __init__(self, message: str, rendered: Rendered) -> None:
+        super().__init__(message)
+        self.message = message
+        self.rendered = rendered
+
+
+@dataclass
+class Rendered:
+    stack: str
+    env: str
+    project: str
+    config: dict[str, str]
+    resources: list[RegisteredResource]
+    outputs: dict[str, Any]
+    invokes: list[tuple[str, dict[str, Any]]]
+    error: BaseException | None = None
+
+    # ---- queries -----------------------------------------------------------------------------
+    def of_type(self, type_: str) -> list[RegisteredResource]:
+        return [r for r in self.resources if r.type == type_]
+
+    def one(self, type_: str, name: str | None = None) -> RegisteredResource:
+        found = [r for r in self.of_type(type_) if name is None or r.name == name]
+        if len(found) != 1:
+            names = [r.name for r in self.of_type(type_)]
+            raise AssertionError(f"expected one {type_}{f' named {name}' if name else ''}, found {names}")
+        return found[0]
+
+    def named(self, name: str) -> RegisteredResource:
+        found = [r for r in self.resources if r.name == name]
+        if len(found) != 1:
+            raise AssertionError(f"expected one resource named {name!r}, found {len(found)}")
+        return found[0]
+
+    def by_urn(self, urn: str) -> RegisteredResource:
+        return next(r for r in self.resources if r.urn == urn)
+
+    @property
+    def created(self) -> list[RegisteredResource]:
+        """Resources the engine would manage (not reads such as StackReferences, not the stack)."""
+        return [r for r in self.resources if not r.read]
+
+    def invokes_of(self, token: str) -> list[dict[str, Any]]:
+        return [args for tok, args in self.invokes if tok == token]
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """A MockMonitor that also records the raw registration requests."""
+
+    def __init__(self, mocks: AwsMocks) -> None:
+        super().__init__(mocks)
+        self.records: list[RegisteredResource] = []
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        state = self.resources[response.urn].state
+        self.records.append(
+            RegisteredResource(
+                type=request.type,
+                name=request.name,
+                urn=response.urn,
+                id=response.id,
+                inputs=_deserialize(request.object),
+                outputs=dict(state),
+                parent=request.parent,
+                custom=request.custom,
+                dependencies=list(request.dependencies),
+                property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
+                protect=bool(request.protect),
+                retain_on_delete=bool(request.retainOnDelete),
+                delete_before_replace=bool(request.deleteBeforeReplace),
+                ignore_changes=list(request.ignoreChanges),
+                replace_on_changes=list(request.replaceOnChanges),
+                provider=request.provider,
+            )
+        )
+        return response
+
+    def ReadResource(self, request: Any) -> Any:  # noqa: N802
+        response = super().ReadResource(request)
+        state = self.resources[response.urn].state
+        self.records.append(
+            RegisteredResource(
+                type=request.type,
+                name=request.name,
+                urn=response.urn,
+                id=request.id,
+                inputs=_deserialize(request.properties),
+                outputs=dict(state),
+                parent=request.parent,
+                custom=True,
+                dependencies=list(request.dependencies),
+                read=True,
+            )
+        )
+        return response
+
+    def SupportsFeature(self, request: Any) -> Any:  # noqa: N802
+        return super().SupportsFeature(request)
+
+
+def _deserialize(struct: Any) -> dict[str, Any]:
+    pulumi_mocks._ensure_event_loop()  # type: ignore[attr-defined]
+    return dict(rpc.deserialize_properties(struct))
+
+
+# ---- config --------------------------------------------------------------------------------------
+def _config_text(value: Any) -> str:
+    """A config value as the engine hands it to a program: JSON for structures, text otherwise."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            return "secret-value-not-decrypted-offline"
+        return json.dumps(value)
+    return str(value)
+
+
+def load_stack_config(stack: str, env: str, *, path: Path | None = None) -> dict[str, str]:
+    """The config a program would get: project defaults from ``Pulumi.yaml`` + ``Pulumi.<env>.yaml``.
+
+    Keys are fully qualified (``namespace:key``); values are strings (JSON for structures).
+    """
+    spec = STACKS[stack]
+    project_file = spec.directory / "Pulumi.yaml"
+    project = yaml.safe_load(project_file.read_text()) or {}
+    result: dict[str, str] = {}
+    for key, decl in (project.get("config") or {}).items():
+        full = key if ":" in key else f"{project['name']}:{key}"
+        default = decl.get("default") if isinstance(decl, dict) and "default" in decl else decl
+        if default is not None and not (isinstance(decl, dict) and "default" not in decl):
+            result[full] = _config_text(default)
+    env_file = path or spec.config_file(env)
+    if env_file.exists():
+        data = yaml.safe_load(env_file.read_text()) or {}
+        for key, value in (data.get("config") or {}).items():
+            full = key if ":" in key else f"{project['name']}:{key}"
+            result[full] = _config_text(value)
+    return result
+
+
+# ---- render --------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def _chdir(path: Path) -> Iterator[None]:
+    previous = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
+def _resolve(loop: asyncio.AbstractEventLoop, value: Any) -> Any:
+    if isinstance(value, pulumi.Output):
+        return _resolve(loop, loop.run_until_complete(value.future()))
+    if isinstance(value, dict):
+        return {k: _resolve(loop, v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_resolve(loop, v) for v in value]
+    return value
+
+
+def render(
+    stack: str,
+    env: str,
+    *,
+    config: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    remove: tuple[str, ...] = (),
+    account: FakeAwsAccount | None = None,
+    stack_outputs: Mapping[str, Mapping[str, Any]] | None = None,
+    preview: bool = False,
+    raise_on_error: bool = True,
+) -> Rendered:
+    """Render ``stacks/<stack>`` for ``env`` and return what was registered.
+
+    ``config`` replaces the committed config entirely; ``overrides`` sets keys on top of it
+    (``{"serving:idleTimeoutSeconds": 120}``); ``remove`` deletes keys. ``stack_outputs`` maps a
+    StackReference name to the outputs that stack exposes (default: for the serving stack, the fake
+    account's network in ``organization/network/<env>``).
+    """
+    spec = STACKS[stack]
+    account = account or FakeAwsAccount()
+    values = dict(config) if config is not None else load_stack_config(stack, env)
+    for key, value in (overrides or {}).items():
+        values[key] = _config_text(value)
+    for key in remove:
+        values.pop(key, None)
+    values.setdefault("aws:region", account.region)
+    if stack_outputs is None:
+        stack_outputs = {f"{ORGANIZATION}/network/{env}": account.network_outputs()}
+
+    mocks = AwsMocks(account, stack_outputs)
+    monitor = RecordingMonitor(mocks)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    settings.ROOT.set(None)
+    set_all_config(values, [])
+    pulumi.runtime.set_mocks(
+        mocks, project=spec.name, stack=env, preview=preview, monitor=monitor, organization=ORGANIZATION
+    )
+    rendered = Rendered(
+        stack=stack, env=env, project=spec.name, config=values, resources=monitor.records, outputs={}, invokes=mocks.calls
+    )
+    error: BaseException | None = None
+    sys_path_entry = str(spec.directory)
+    added = sys_path_entry not in sys.path
+    if added:
+        sys.path.insert(0, sys_path_entry)
+    try:
+        with _chdir(spec.directory):
+            try:
+                runpy.run_path(str(spec.directory / "__main__.py"), run_name="__main__")
+            except BaseException as exc:  # noqa: BLE001 - reported as the render's error
+                error = exc
+            try:
+                loop.run_until_complete(pulumi.runtime.stack.wait_for_rpcs())
+            except BaseException as exc:  # noqa: BLE001
+                error = error or exc
+            if error is None:
+                root = settings.get_root_resource()
+                raw_outputs = getattr(root, "outputs", {}) or {}
+                try:
+                    rendered.outputs = {k: _resolve(loop, v) for k, v in raw_outputs.items()}
+                except BaseException as exc:  # noqa: BLE001
+                    error = exc
+    finally:
+        if added:
+            sys.path.remove(sys_path_entry)
+        settings.ROOT.set(None)
+        loop.close()
+        asyncio.set_event_loop(None)
+    rendered.error = error
+    if error is not None and raise_on_error:
+        raise RenderError(_one_line(error), rendered) from error
+    return rendered
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error) or type(error).__name__
+    return text.strip().splitlines()[0] if text.strip() else type(error).__name__
+
+
+def unknown_keys_of(rendered: Rendered, resource: RegisteredResource) -> set[str]:
+    """Output keys a real preview would not know for a new resource (computed by the provider)."""
+    return set(resource.outputs) - set(resource.inputs)
+
+
+__all__ = [
+    "STACK_REFERENCE",
+    "RecordingMonitor",
+    "RegisteredResource",
+    "RenderError",
+    "Rendered",
+    "load_stack_config",
+    "render",
+]
