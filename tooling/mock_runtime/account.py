@@ -28,6 +28,9 @@ ALB_ZONE_IDS = {
 }
 
 
+DEFAULT_INSTANCE_IDS = ("i-0d3c5e7a9b1f24680", "i-0e4d6f8b0c2a35791", "i-0f5e7a9c1d3b46802")
+
+
 def _hex(seed: str, length: int) -> str:
     return hashlib.sha256(seed.encode()).hexdigest()[:length]
 
@@ -117,10 +120,8 @@ class FakeAwsAccount:
                 ),
             ]
         if not self.instances:
-            self.instances = {
-                fake_id("i", f"model-server-{i}"): self.availability_zones[i % len(self.availability_zones)]
-                for i in range(3)
-            }
+            # The seed's case: a few existing model servers, one per AZ (the dev config lists them).
+            self.instances = dict(zip(DEFAULT_INSTANCE_IDS, self.availability_zones, strict=False))
         if not self.hosted_zones:
             self.hosted_zones = {
                 "ml.acme-corp.com": "Z0" + _hex("ml.acme-corp.com", 19).upper(),
