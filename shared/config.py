@@ -66,7 +66,11 @@ def namespace_values(namespace: str, config: Mapping[str, Any] | None = None) ->
     """The keys of ``namespace`` with their values decoded (JSON objects/lists parsed)."""
     source = all_config() if config is None else config
     prefix = f"{namespace}:"
-    return {key[len(prefix) :]: _decode(value) for key, value in source.items() if key.startswith(prefix)}
+    return {
+        key[len(prefix) :]: _decode(value)
+        for key, value in source.items()
+        if key.startswith(prefix)
+    }
 
 
 def _decode(raw: Any) -> Any:
@@ -102,7 +106,9 @@ def load_config(
     try:
         return model.model_validate(values)
     except ValidationError as exc:
-        raise ConfigError(format_validation_error(exc, namespace, config_file_name(stack))) from None
+        raise ConfigError(
+            format_validation_error(exc, namespace, config_file_name(stack))
+        ) from None
 
 
 def format_validation_error(exc: ValidationError, namespace: str, file_name: str) -> str:

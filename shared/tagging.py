@@ -13,8 +13,8 @@ and the offline plan gate all see exactly the same inputs.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, MutableMapping
+from typing import Any, cast
 
 import pulumi
 
@@ -105,8 +105,10 @@ def tagging_transformation(
 ) -> pulumi.ResourceTransformation:
     """A resource transformation that adds ``required`` tags to taggable AWS resources."""
 
-    def transform(args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceTransformationResult | None:
-        props = args.props
+    def transform(
+        args: pulumi.ResourceTransformationArgs,
+    ) -> pulumi.ResourceTransformationResult | None:
+        props = cast(MutableMapping[str, Any], args.props)
         if args.type_ in TAGGABLE_TYPES:
             props["tags"] = merged_tags(props.get("tags"), required)
         elif args.type_ == ASG_TYPE:

@@ -10,7 +10,13 @@ Used by the tests (``tests/``) and by the offline plan gate (``make plan``)::
 """
 
 from tooling.mock_runtime.account import FakeAwsAccount, fake_id
-from tooling.mock_runtime.render import RenderError, Rendered, RegisteredResource, load_stack_config, render
+from tooling.mock_runtime.render import (
+    RegisteredResource,
+    Rendered,
+    RenderError,
+    load_stack_config,
+    render,
+)
 
 __all__ = [
     "FakeAwsAccount",

@@ -89,7 +89,9 @@ def _vpc(name: str, cidr: str, *, default: bool, tags: dict[str, str], zones: li
                         tags={"tier": tier, "Name": f"{name}-{tier}-{az[-1]}"},
                     )
                 )
-    return FakeVpc(id=vpc_id, cidr_block=cidr, is_default=default, tags=tags, subnets=tuple(subnets))
+    return FakeVpc(
+        id=vpc_id, cidr_block=cidr, is_default=default, tags=tags, subnets=tuple(subnets)
+    )
 
 
 @dataclass
@@ -99,7 +101,9 @@ class FakeAwsAccount:
     account_id: str = "210987654321"
     region: str = "eu-west-1"
     partition: str = "aws"
-    availability_zones: list[str] = field(default_factory=lambda: ["eu-west-1a", "eu-west-1b", "eu-west-1c"])
+    availability_zones: list[str] = field(
+        default_factory=lambda: ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+    )
     vpcs: list[FakeVpc] = field(default_factory=list)
     instances: dict[str, str] = field(default_factory=dict)
     """Existing EC2 instances: id -> availability zone."""
@@ -110,7 +114,9 @@ class FakeAwsAccount:
     def __post_init__(self) -> None:
         if not self.vpcs:
             self.vpcs = [
-                _vpc("default", "172.31.0.0/16", default=True, tags={}, zones=self.availability_zones),
+                _vpc(
+                    "default", "172.31.0.0/16", default=True, tags={}, zones=self.availability_zones
+                ),
                 _vpc(
                     "shared-services",
                     "10.20.0.0/16",
@@ -148,7 +154,9 @@ class FakeAwsAccount:
         return ALB_ZONE_IDS.get(self.region, "Z35SXDOTRQ7X7K")
 
     # ---- ARNs -----------------------------------------------------------------------------
-    def arn(self, service: str, resource: str, *, regional: bool = True, account: bool = True) -> str:
+    def arn(
+        self, service: str, resource: str, *, regional: bool = True, account: bool = True
+    ) -> str:
         region = self.region if regional else ""
         acct = self.account_id if account else ""
         return f"arn:{self.partition}:{service}:{region}:{acct}:{resource}"

@@ -24,37 +24,47 @@ class AwsMocks(pulumi.runtime.Mocks):
         self.calls: list[tuple[str, dict[str, Any]]] = []
 
     # ---- resources --------------------------------------------------------------------------
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+    def new_resource(
+        self, args: pulumi.runtime.MockResourceArgs
+    ) -> tuple[str | None, dict[str, Any]]:
         if args.typ == STACK_REFERENCE:
             name = args.resource_id or args.name
             outputs = self.stack_outputs.get(name, {})
             return name, {"name": name, "outputs": copy.deepcopy(outputs), "secretOutputNames": []}
         state = dict(args.inputs)
         computed = _COMPUTED.get(args.typ)
-        resource_id = args.resource_id or fake_id(_ID_PREFIX.get(args.typ, "res"), f"{args.typ}/{args.name}")
+        resource_id = args.resource_id or fake_id(
+            _ID_PREFIX.get(args.typ, "res"), f"{args.typ}/{args.name}"
+        )
         if computed is not None:
             extra, resource_id = computed(self.account, args.name, state, resource_id)
             for key, value in extra.items():
                 state.setdefault(key, value)
         if "tags" in state:
             state.setdefault("tagsAll", state["tags"])
-        state.setdefault("arn", self.account.arn(args.typ.split(":")[1].split("/")[0], f"{args.name}"))
+        state.setdefault(
+            "arn", self.account.arn(args.typ.split(":")[1].split("/")[0], f"{args.name}")
+        )
         return resource_id, state
 
     # ---- invokes ----------------------------------------------------------------------------
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+    def call(
+        self, args: pulumi.runtime.MockCallArgs
+    ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         self.calls.append((args.token, dict(args.args)))
         handler = _INVOKES.get(args.token)
         if handler is None:
             raise NotImplementedError(f"the fake AWS account has no answer for invoke {args.token}")
-        return handler(self.account, dict(args.args))
+        return handler(self.account, dict(args.args)), []
 
 
 # ---- computed outputs per resource type ---------------------------------------------------------
 Computed = Callable[[FakeAwsAccount, str, dict[str, Any], str], tuple[dict[str, Any], str]]
 
 
-def _lb(acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str) -> tuple[dict[str, Any], str]:
+def _lb(
+    acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str
+) -> tuple[dict[str, Any], str]:
     lb_name = state.get("name") or f"{name[:24]}-{_hex(name, 7)}"
     arn = acct.arn("elasticloadbalancing", f"loadbalancer/app/{lb_name}/{_hex(name, 16)}")
     internal = bool(state.get("internal"))
@@ -70,27 +80,43 @@ def _lb(acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str) -> tup
     }, arn
 
 
-def _tg(acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str) -> tuple[dict[str, Any], str]:
+def _tg(
+    acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str
+) -> tuple[dict[str, Any], str]:
     tg_name = state.get("name") or f"{(state.get('namePrefix') or name)[:24]}-{_hex(name, 7)}"
     arn = acct.arn("elasticloadbalancing", f"targetgroup/{tg_name}/{_hex(name, 16)}")
     return {"name": tg_name, "arn": arn, "arnSuffix": arn.split(":")[-1]}, arn
 
 
-def _listener(acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str) -> tuple[dict[str, Any], str]:
+def _listener(
+    acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str
+) -> tuple[dict[str, Any], str]:
     lb_arn = str(state.get("loadBalancerArn", ""))
-    suffix = lb_arn.split(":loadbalancer/")[-1] if ":loadbalancer/" in lb_arn else f"app/lb/{_hex(name, 16)}"
+    suffix = (
+        lb_arn.rsplit(":loadbalancer/", maxsplit=1)[-1]
+        if ":loadbalancer/" in lb_arn
+        else f"app/lb/{_hex(name, 16)}"
+    )
     arn = acct.arn("elasticloadbalancing", f"listener/{suffix}/{_hex(name, 16)}")
     return {"arn": arn}, arn
 
 
-def _rule(acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str) -> tuple[dict[str, Any], str]:
+def _rule(
+    acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str
+) -> tuple[dict[str, Any], str]:
     listener_arn = str(state.get("listenerArn", ""))
-    suffix = listener_arn.split(":listener/")[-1] if ":listener/" in listener_arn else f"app/lb/{_hex(name, 16)}/x"
+    suffix = (
+        listener_arn.rsplit(":listener/", maxsplit=1)[-1]
+        if ":listener/" in listener_arn
+        else f"app/lb/{_hex(name, 16)}/x"
+    )
     arn = acct.arn("elasticloadbalancing", f"listener-rule/{suffix}/{_hex(name, 16)}")
     return {"arn": arn}, arn
 
 
-def _bucket(acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str) -> tuple[dict[str, Any], str]:
+def _bucket(
+    acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str
+) -> tuple[dict[str, Any], str]:
     bucket = state.get("bucket") or f"{(state.get('bucketPrefix') or name)[:40]}-{_hex(name, 8)}"
     return {
         "bucket": bucket,
@@ -102,13 +128,17 @@ def _bucket(acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str) ->
 
 
 def _with_arn(service: str, kind: str) -> Computed:
-    def computed(acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str) -> tuple[dict[str, Any], str]:
+    def computed(
+        acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str
+    ) -> tuple[dict[str, Any], str]:
         return {"arn": acct.arn(service, f"{kind}/{rid}")}, rid
 
     return computed
 
 
-def _vpc(acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str) -> tuple[dict[str, Any], str]:
+def _vpc(
+    acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str
+) -> tuple[dict[str, Any], str]:
     return {
         "arn": acct.arn("ec2", f"vpc/{rid}"),
         "defaultSecurityGroupId": fake_id("sg", f"default-{rid}"),
@@ -117,32 +147,53 @@ def _vpc(acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str) -> tu
     }, rid
 
 
-def _subnet(acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str) -> tuple[dict[str, Any], str]:
+def _subnet(
+    acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str
+) -> tuple[dict[str, Any], str]:
     return {"arn": acct.arn("ec2", f"subnet/{rid}"), "ownerId": acct.account_id}, rid
 
 
-def _eip(acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str) -> tuple[dict[str, Any], str]:
+def _eip(
+    acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str
+) -> tuple[dict[str, Any], str]:
     n = int(_hex(name, 4), 16)
-    return {"publicIp": f"54.{n % 200 + 20}.{(n >> 8) % 250}.{n % 250 + 1}", "allocationId": rid}, rid
+    return {
+        "publicIp": f"54.{n % 200 + 20}.{(n >> 8) % 250}.{n % 250 + 1}",
+        "allocationId": rid,
+    }, rid
 
 
-def _asg(acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str) -> tuple[dict[str, Any], str]:
+def _asg(
+    acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str
+) -> tuple[dict[str, Any], str]:
     group = state.get("name") or f"{(state.get('namePrefix') or name)}-{_hex(name, 7)}"
-    arn = acct.arn("autoscaling", f"autoScalingGroup:{uuid_from(name)}:autoScalingGroupName/{group}")
+    arn = acct.arn(
+        "autoscaling", f"autoScalingGroup:{uuid_from(name)}:autoScalingGroupName/{group}"
+    )
     return {"name": group, "arn": arn}, group
 
 
-def _launch_template(acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str) -> tuple[dict[str, Any], str]:
-    return {"arn": acct.arn("ec2", f"launch-template/{rid}"), "latestVersion": 1, "defaultVersion": 1}, rid
+def _launch_template(
+    acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str
+) -> tuple[dict[str, Any], str]:
+    return {
+        "arn": acct.arn("ec2", f"launch-template/{rid}"),
+        "latestVersion": 1,
+        "defaultVersion": 1,
+    }, rid
 
 
-def _sns(acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str) -> tuple[dict[str, Any], str]:
+def _sns(
+    acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str
+) -> tuple[dict[str, Any], str]:
     topic = state.get("name") or f"{name}-{_hex(name, 7)}"
     arn = acct.sns_topic_arn(topic)
     return {"arn": arn, "name": topic}, arn
 
 
-def _cert(acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str) -> tuple[dict[str, Any], str]:
+def _cert(
+    acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str
+) -> tuple[dict[str, Any], str]:
     arn = acct.certificate_arn(name)
     domain = str(state.get("domainName", "example.com"))
     return {
@@ -158,19 +209,28 @@ def _cert(acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str) -> t
     }, arn
 
 
-def _alarm(acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str) -> tuple[dict[str, Any], str]:
+def _alarm(
+    acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str
+) -> tuple[dict[str, Any], str]:
     alarm = state.get("name") or f"{name}-{_hex(name, 7)}"
     return {"arn": acct.arn("cloudwatch", f"alarm:{alarm}").replace("alarm/", "alarm:")}, alarm
 
 
-def _role(acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str) -> tuple[dict[str, Any], str]:
+def _role(
+    acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str
+) -> tuple[dict[str, Any], str]:
     role = state.get("name") or f"{name}-{_hex(name, 7)}"
     return {"arn": f"arn:{acct.partition}:iam::{acct.account_id}:role/{role}", "name": role}, role
 
 
-def _instance_profile(acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str) -> tuple[dict[str, Any], str]:
+def _instance_profile(
+    acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str
+) -> tuple[dict[str, Any], str]:
     profile = state.get("name") or f"{name}-{_hex(name, 7)}"
-    return {"arn": f"arn:{acct.partition}:iam::{acct.account_id}:instance-profile/{profile}", "name": profile}, profile
+    return {
+        "arn": f"arn:{acct.partition}:iam::{acct.account_id}:instance-profile/{profile}",
+        "name": profile,
+    }, profile
 
 
 def uuid_from(seed: str) -> str:
@@ -208,8 +268,12 @@ _COMPUTED: dict[str, Computed] = {
     "aws:ec2/vpc:Vpc": _vpc,
     "aws:ec2/subnet:Subnet": _subnet,
     "aws:ec2/securityGroup:SecurityGroup": _with_arn("ec2", "security-group"),
-    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _with_arn("ec2", "security-group-rule"),
-    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _with_arn("ec2", "security-group-rule"),
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _with_arn(
+        "ec2", "security-group-rule"
+    ),
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _with_arn(
+        "ec2", "security-group-rule"
+    ),
     "aws:ec2/internetGateway:InternetGateway": _with_arn("ec2", "internet-gateway"),
     "aws:ec2/routeTable:RouteTable": _with_arn("ec2", "route-table"),
     "aws:ec2/eip:Eip": _eip,
@@ -224,13 +288,12 @@ _COMPUTED: dict[str, Computed] = {
 
 
 # ---- invokes ----------------------------------------------------------------------------------
-def _match_filters(tags: Mapping[str, str], attrs: Mapping[str, Any], filters: list[dict[str, Any]]) -> bool:
+def _match_filters(
+    tags: Mapping[str, str], attrs: Mapping[str, Any], filters: list[dict[str, Any]]
+) -> bool:
     for flt in filters or []:
         name, values = flt.get("name", ""), list(flt.get("values", []))
-        if name.startswith("tag:"):
-            actual = tags.get(name[4:])
-        else:
-            actual = attrs.get(name)
+        actual = tags.get(name[4:]) if name.startswith("tag:") else attrs.get(name)
         if actual is None:
             return False
         if str(actual).lower() not in [str(v).lower() for v in values] and "*" not in values:
@@ -245,7 +308,9 @@ def _get_vpc(acct: FakeAwsAccount, args: dict[str, Any]) -> dict[str, Any]:
     if args.get("id"):
         candidates = [v for v in candidates if v.id == args["id"]]
     wanted_tags = args.get("tags") or {}
-    candidates = [v for v in candidates if all(v.tags.get(k) == val for k, val in wanted_tags.items())]
+    candidates = [
+        v for v in candidates if all(v.tags.get(k) == val for k, val in wanted_tags.items())
+    ]
     candidates = [
         v
         for v in candidates
@@ -341,19 +406,31 @@ _INVOKES: dict[str, Callable[[FakeAwsAccount, dict[str, Any]], dict[str, Any]]] 
     "aws:index/getAvailabilityZones:getAvailabilityZones": _get_azs,
     "aws:ec2/getInstance:getInstance": _get_instance,
     "aws:route53/getZone:getZone": _get_zone,
-    "aws:index/getRegion:getRegion": lambda a, _: {"name": a.region, "region": a.region, "id": a.region},
+    "aws:index/getRegion:getRegion": lambda a, _: {
+        "name": a.region,
+        "region": a.region,
+        "id": a.region,
+    },
     "aws:index/getCallerIdentity:getCallerIdentity": lambda a, _: {
         "accountId": a.account_id,
         "arn": f"arn:{a.partition}:sts::{a.account_id}:assumed-role/deployer/session",
         "userId": "AROAEXAMPLEDEPLOYER:session",
         "id": a.account_id,
     },
-    "aws:index/getPartition:getPartition": lambda a, _: {"partition": a.partition, "dnsSuffix": "amazonaws.com", "id": a.partition},
+    "aws:index/getPartition:getPartition": lambda a, _: {
+        "partition": a.partition,
+        "dnsSuffix": "amazonaws.com",
+        "id": a.partition,
+    },
     "aws:elb/getServiceAccount:getServiceAccount": lambda a, _: {
         "arn": f"arn:{a.partition}:iam::{a.elb_account_id}:root",
         "id": a.elb_account_id,
     },
-    "aws:ec2/getAmi:getAmi": lambda a, _: {"id": a.ami_id, "imageId": a.ami_id, "architecture": "x86_64"},
+    "aws:ec2/getAmi:getAmi": lambda a, _: {
+        "id": a.ami_id,
+        "imageId": a.ami_id,
+        "architecture": "x86_64",
+    },
     "aws:ssm/getParameter:getParameter": lambda a, args: {
         "name": args.get("name"),
         "value": a.ami_id,

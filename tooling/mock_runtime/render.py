@@ -89,7 +89,9 @@ class Rendered:
         found = [r for r in self.of_type(type_) if name is None or r.name == name]
         if len(found) != 1:
             names = [r.name for r in self.of_type(type_)]
-            raise AssertionError(f"expected one {type_}{f' named {name}' if name else ''}, found {names}")
+            raise AssertionError(
+                f"expected one {type_}{f' named {name}' if name else ''}, found {names}"
+            )
         return found[0]
 
     def named(self, name: str) -> RegisteredResource:
@@ -117,7 +119,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         super().__init__(mocks)
         self.records: list[RegisteredResource] = []
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+    def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             return response
@@ -133,7 +135,9 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 parent=request.parent,
                 custom=request.custom,
                 dependencies=list(request.dependencies),
-                property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
+                property_dependencies={
+                    k: list(v.urns) for k, v in request.propertyDependencies.items()
+                },
                 protect=bool(request.protect),
                 retain_on_delete=bool(request.retainOnDelete),
                 delete_before_replace=bool(request.deleteBeforeReplace),
@@ -144,7 +148,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         )
         return response
 
-    def ReadResource(self, request: Any) -> Any:  # noqa: N802
+    def ReadResource(self, request: Any) -> Any:
         response = super().ReadResource(request)
         state = self.resources[response.urn].state
         self.records.append(
@@ -163,7 +167,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         )
         return response
 
-    def SupportsFeature(self, request: Any) -> Any:  # noqa: N802
+    def SupportsFeature(self, request: Any) -> Any:
         return super().SupportsFeature(request)
 
 
@@ -173,7 +177,7 @@ def _deserialize(struct: Any) -> dict[str, Any]:
 
 
 # ---- config --------------------------------------------------------------------------------------
-def _config_text(value: Any) -> str:
+def config_text(value: Any) -> str:
     """A config value as the engine hands it to a program: JSON for structures, text otherwise."""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -197,13 +201,13 @@ def load_stack_config(stack: str, env: str, *, path: Path | None = None) -> dict
         full = key if ":" in key else f"{project['name']}:{key}"
         default = decl.get("default") if isinstance(decl, dict) and "default" in decl else decl
         if default is not None and not (isinstance(decl, dict) and "default" not in decl):
-            result[full] = _config_text(default)
+            result[full] = config_text(default)
     env_file = path or spec.config_file(env)
     if env_file.exists():
         data = yaml.safe_load(env_file.read_text()) or {}
         for key, value in (data.get("config") or {}).items():
             full = key if ":" in key else f"{project['name']}:{key}"
-            result[full] = _config_text(value)
+            result[full] = config_text(value)
     return result
 
 
@@ -251,12 +255,16 @@ def render(
     account = account or FakeAwsAccount()
     values = dict(config) if config is not None else load_stack_config(stack, env)
     for key, value in (overrides or {}).items():
-        values[key] = _config_text(value)
+        values[key] = config_text(value)
     for key in remove:
         values.pop(key, None)
     values.setdefault("aws:region", account.region)
     if stack_outputs is None:
-        stack_outputs = {f"{ORGANIZATION}/network/{env}": account.network_outputs()}
+        stack_outputs = {
+            f"{ORGANIZATION}/{ref}/{env}": account.network_outputs()
+            for ref in spec.references
+            if ref == "network"
+        }
 
     mocks = AwsMocks(account, stack_outputs)
     monitor = RecordingMonitor(mocks)
@@ -265,10 +273,21 @@ def render(
     settings.ROOT.set(None)
     set_all_config(values, [])
     pulumi.runtime.set_mocks(
-        mocks, project=spec.name, stack=env, preview=preview, monitor=monitor, organization=ORGANIZATION
+        mocks,
+        project=spec.name,
+        stack=env,
+        preview=preview,
+        monitor=monitor,
+        organization=ORGANIZATION,
     )
     rendered = Rendered(
-        stack=stack, env=env, project=spec.name, config=values, resources=monitor.records, outputs={}, invokes=mocks.calls
+        stack=stack,
+        env=env,
+        project=spec.name,
+        config=values,
+        resources=monitor.records,
+        outputs={},
+        invokes=mocks.calls,
     )
     error: BaseException | None = None
     sys_path_entry = str(spec.directory)
@@ -279,20 +298,22 @@ def render(
         with _chdir(spec.directory):
             try:
                 runpy.run_path(str(spec.directory / "__main__.py"), run_name="__main__")
-            except BaseException as exc:  # noqa: BLE001 - reported as the render's error
+            except BaseException as exc:
                 error = exc
             try:
                 loop.run_until_complete(pulumi.runtime.stack.wait_for_rpcs())
-            except BaseException as exc:  # noqa: BLE001
+            except BaseException as exc:
                 error = error or exc
             if error is None:
                 root = settings.get_root_resource()
                 raw_outputs = getattr(root, "outputs", {}) or {}
                 try:
                     rendered.outputs = {k: _resolve(loop, v) for k, v in raw_outputs.items()}
-                except BaseException as exc:  # noqa: BLE001
+                    loop.run_until_complete(pulumi.runtime.stack.wait_for_rpcs())
+                except BaseException as exc:
                     error = exc
     finally:
+        _cancel_pending(loop)
         if added:
             sys.path.remove(sys_path_entry)
         settings.ROOT.set(None)
@@ -302,6 +323,15 @@ def render(
     if error is not None and raise_on_error:
         raise RenderError(_one_line(error), rendered) from error
     return rendered
+
+
+def _cancel_pending(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel what a failed program left scheduled, so the next render starts clean."""
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
 
 
 def _one_line(error: BaseException) -> str:

@@ -25,7 +25,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from shared.config import ConfigModel, ConfigValueError, StackConfigModel, load_config
+from shared.config import ConfigValueError, StackConfigModel, load_config
 
 NAMESPACE = "network"
 PRIVATE_RANGES = tuple(
@@ -69,7 +69,15 @@ class NetworkConfig(StackConfigModel):
     @model_validator(mode="after")
     def _mode_settings(self) -> NetworkConfig:
         if self.mode == "lookup":
-            chosen = [k for k, v in (("useDefaultVpc", self.use_default_vpc), ("vpcId", self.vpc_id), ("vpcTags", self.vpc_tags)) if v]
+            chosen = [
+                k
+                for k, v in (
+                    ("useDefaultVpc", self.use_default_vpc),
+                    ("vpcId", self.vpc_id),
+                    ("vpcTags", self.vpc_tags),
+                )
+                if v
+            ]
             if len(chosen) != 1:
                 raise ConfigValueError(
                     "mode",
@@ -80,15 +88,16 @@ class NetworkConfig(StackConfigModel):
             return self
         if self.cidr is None:
             raise ConfigValueError("cidr", None, "create mode needs a VPC CIDR block")
-        if self.availability_zones is not None:
-            if len(set(self.availability_zones)) < 2:
-                raise ConfigValueError(
-                    "availabilityZones", self.availability_zones, "needs at least 2 distinct AZs"
-                )
+        if self.availability_zones is not None and len(set(self.availability_zones)) < 2:
+            raise ConfigValueError(
+                "availabilityZones", self.availability_zones, "needs at least 2 distinct AZs"
+            )
         network = ipaddress.IPv4Network(self.cidr)
         if self.subnet_prefix_length <= network.prefixlen:
             raise ConfigValueError(
-                "subnetPrefixLength", self.subnet_prefix_length, f"must be longer than the VPC's /{network.prefixlen}"
+                "subnetPrefixLength",
+                self.subnet_prefix_length,
+                f"must be longer than the VPC's /{network.prefixlen}",
             )
         needed = 2 * self.zone_count
         available = 2 ** (self.subnet_prefix_length - network.prefixlen)

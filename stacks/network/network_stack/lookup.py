@@ -48,7 +48,9 @@ def find_vpc(cfg: NetworkConfig) -> aws.ec2.GetVpcResult:
         raise _error(cfg, f"VPC look-up failed: {_first_line(exc)}") from None
 
 
-def _subnets(vpc_id: str, *, default_for_az: bool, tags: Mapping[str, str] | None) -> list[aws.ec2.GetSubnetResult]:
+def _subnets(
+    vpc_id: str, *, default_for_az: bool, tags: Mapping[str, str] | None
+) -> list[aws.ec2.GetSubnetResult]:
     filters = [aws.ec2.GetSubnetsFilterArgs(name="vpc-id", values=[vpc_id])]
     if default_for_az:
         filters.append(aws.ec2.GetSubnetsFilterArgs(name="default-for-az", values=["true"]))
@@ -81,7 +83,9 @@ def look_up_network(cfg: NetworkConfig) -> NetworkLayout:
     if private:
         missing = [az for az in zones if az not in private]
         if missing:
-            raise _error(cfg, f"no private subnet in {', '.join(missing)} (one per AZ with a public subnet)")
+            raise _error(
+                cfg, f"no private subnet in {', '.join(missing)} (one per AZ with a public subnet)"
+            )
     pulumi.log.info(f"network: using {vpc.id} ({vpc.cidr_block}) in {', '.join(zones)}")
     return NetworkLayout(
         vpc_id=vpc.id,

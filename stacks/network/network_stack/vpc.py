@@ -47,7 +47,9 @@ class MultiAzVpc(pulumi.ComponentResource):
     private_subnets: list[aws.ec2.Subnet]
     nat_gateways: list[aws.ec2.NatGateway]
 
-    def __init__(self, resource_name: str, args: MultiAzVpcArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, resource_name: str, args: MultiAzVpcArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("acme:network:MultiAzVpc", resource_name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         zones = args.availability_zones
@@ -130,8 +132,14 @@ class MultiAzVpc(pulumi.ComponentResource):
             suffix = az[-1]
             routes = []
             if self.nat_gateways:
-                nat = self.nat_gateways[index] if args.nat_gateways == "per-az" else self.nat_gateways[0]
-                routes = [aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", nat_gateway_id=nat.id)]
+                nat = (
+                    self.nat_gateways[index]
+                    if args.nat_gateways == "per-az"
+                    else self.nat_gateways[0]
+                )
+                routes = [
+                    aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", nat_gateway_id=nat.id)
+                ]
             private_rt = aws.ec2.RouteTable(
                 f"{resource_name}-private-{suffix}",
                 vpc_id=self.vpc.id,
