@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 
+import pulumi
 import pytest
 
 from shared.contract import NetworkContract
 from shared.tagging import ASG_TYPE, REQUIRED_TAG_KEYS, TAGGABLE_TYPES
 from tooling.mock_runtime import FakeAwsAccount, Rendered, RenderError, render
 from tooling.mock_runtime.account import FakeSubnet, FakeVpc, fake_id
-from tooling.mock_runtime.render import config_text
+from tooling.mock_runtime.render import KNOWN_AFTER_DEPLOY, config_text
 
 BASE = {"network:costCenter": "ml-platform-test", "aws:region": "eu-west-1"}
 SUBNETS = "aws:ec2/subnet:Subnet"
@@ -293,3 +294,13 @@ def test_unavailable_zone_is_rejected_before_anything_is_created() -> None:
         "Pulumi.prod.yaml: network:availabilityZones = ['eu-west-1a', 'eu-west-1z']: eu-west-1z not available"
     )
     assert error.rendered.created == []
+
+
+def test_a_preview_leaves_computed_values_unknown_like_the_engine() -> None:
+    rendered = render("network", "prod", preview=True)
+    table = rendered.one("aws:ec2/routeTable:RouteTable", "serving-private-a")
+    assert isinstance(table.inputs["vpcId"], pulumi.output.Unknown)
+    assert isinstance(table.inputs["routes"][0]["natGatewayId"], pulumi.output.Unknown)
+    assert table.inputs["tags"]["env"] == "prod"
+    assert rendered.outputs["vpc_id"] == KNOWN_AFTER_DEPLOY
+    assert rendered.outputs["vpc_cidr"] == "10.40.0.0/16"

@@ -18,8 +18,11 @@ class AwsMocks(pulumi.runtime.Mocks):
         self,
         account: FakeAwsAccount,
         stack_outputs: Mapping[str, Mapping[str, Any]] | None = None,
+        *,
+        preview: bool = False,
     ) -> None:
         self.account = account
+        self.preview = preview
         self.stack_outputs = {k: dict(v) for k, v in (stack_outputs or {}).items()}
         self.calls: list[tuple[str, dict[str, Any]]] = []
 
@@ -32,6 +35,10 @@ class AwsMocks(pulumi.runtime.Mocks):
             outputs = self.stack_outputs.get(name, {})
             return name, {"name": name, "outputs": copy.deepcopy(outputs), "secretOutputNames": []}
         state = dict(args.inputs)
+        if self.preview and args.custom and not args.resource_id:
+            # A preview of a new resource: the provider knows only the inputs; the id and every
+            # computed output stay unknown, and so does every input derived from them.
+            return "", state
         computed = _COMPUTED.get(args.typ)
         resource_id = args.resource_id or fake_id(
             _ID_PREFIX.get(args.typ, "res"), f"{args.typ}/{args.name}"

@@ -222,8 +222,14 @@ def _chdir(path: Path) -> Iterator[None]:
         os.chdir(previous)
 
 
+KNOWN_AFTER_DEPLOY = "(known after deploy)"
+"""How a stack output that a preview cannot know is shown."""
+
+
 def _resolve(loop: asyncio.AbstractEventLoop, value: Any) -> Any:
     if isinstance(value, pulumi.Output):
+        if not loop.run_until_complete(value.is_known()):
+            return KNOWN_AFTER_DEPLOY
         return _resolve(loop, loop.run_until_complete(value.future()))
     if isinstance(value, dict):
         return {k: _resolve(loop, v) for k, v in value.items()}
@@ -246,6 +252,8 @@ def render(
 ) -> Rendered:
     """Render ``stacks/<stack>`` for ``env`` and return what was registered.
 
+    ``preview=True`` renders like ``pulumi preview`` of a new stack: computed outputs (ids, ARNs,
+    DNS names) are unknown, and so is every input derived from them (``pulumi.output.Unknown``).
     ``config`` replaces the committed config entirely; ``overrides`` sets keys on top of it
     (``{"serving:idleTimeoutSeconds": 120}``); ``remove`` deletes keys. ``stack_outputs`` maps a
     StackReference name to the outputs that stack exposes (default: for the serving stack, the fake
@@ -266,7 +274,7 @@ def render(
             if ref == "network"
         }
 
-    mocks = AwsMocks(account, stack_outputs)
+    mocks = AwsMocks(account, stack_outputs, preview=preview)
     monitor = RecordingMonitor(mocks)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
