@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from typing import Any
 from dataclasses import dataclass, field
 
 # ELB account ids per region (for the access-log bucket policy of regions older than Aug 2022).
@@ -170,7 +171,7 @@ class FakeAwsAccount:
     def sns_topic_arn(self, name: str) -> str:
         return self.arn("sns", name)
 
-    def network_outputs(self, vpc: FakeVpc | None = None) -> dict[str, object]:
+    def network_outputs(self, vpc: FakeVpc | None = None) -> dict[str, Any]:
         """Outputs a network stack would export for ``vpc`` (default: the tagged shared VPC)."""
         vpc = vpc or next(v for v in self.vpcs if not v.is_default)
         public = [s for s in vpc.subnets if s.tier == "public"]
