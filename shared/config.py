@@ -120,7 +120,7 @@ def format_validation_error(exc: ValidationError, namespace: str, file_name: str
     message = first["msg"]
     cause = (first.get("ctx") or {}).get("error")
     if isinstance(cause, ConfigValueError):
-        loc.extend(cause.key.split("."))
+        loc.extend(int(part) if part.isdigit() else part for part in cause.key.split("."))
         value = cause.value
         message = cause.message
     elif message.startswith("Value error, "):

@@ -124,7 +124,8 @@ def _rule(
 def _bucket(
     acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str
 ) -> tuple[dict[str, Any], str]:
-    bucket = state.get("bucket") or f"{(state.get('bucketPrefix') or name)[:40]}-{_hex(name, 8)}"
+    prefix = str(state.get("bucketPrefix") or f"{name}-")[:37]
+    bucket = state.get("bucket") or f"{prefix}{_hex(name, 26)}"
     return {
         "bucket": bucket,
         "arn": f"arn:{acct.partition}:s3:::{bucket}",

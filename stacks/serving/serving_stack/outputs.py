@@ -1,0 +1,66 @@
+"""Export the serving stack's outputs, exactly the fields of ``shared.serving_outputs.ServingOutputs``."""
+
+from __future__ import annotations
+
+import pulumi
+
+from serving_stack.config import ServingConfig
+from serving_stack.placement import Placement
+from serving_stack.serving_layer import ModelServingLayer
+from shared.serving_outputs import FailoverFigures
+
+
+def failover_figures(cfg: ServingConfig, placement: Placement) -> FailoverFigures:
+    """What the config implies, worst case over the models."""
+    return FailoverFigures(
+        detection_seconds=max(m.health_check.detection_seconds for m in cfg.models),
+        recovery_seconds=max(m.health_check.recovery_seconds for m in cfg.models),
+        drain_seconds=max(m.deregistration_delay_seconds for m in cfg.models),
+        az_count=len(placement.availability_zones),
+        min_healthy_per_az=1,
+    )
+
+
+def export_outputs(
+    cfg: ServingConfig, env: str, placement: Placement, layer: ModelServingLayer
+) -> None:
+    alb = layer.load_balancer
+    pulumi.export("alb_arn", alb.arn)
+    pulumi.export("alb_dns_name", alb.dns_name)
+    pulumi.export("alb_zone_id", alb.zone_id)
+    host = cfg.dns.name if cfg.dns is not None else None
+    pulumi.export(
+        "url",
+        pulumi.Output.concat("https://", host)
+        if host
+        else pulumi.Output.concat("https://", alb.dns_name),
+    )
+    pulumi.export("scheme", cfg.scheme)
+    pulumi.export("availability_zones", placement.availability_zones)
+    pulumi.export("https_listener_arn", layer.https_listener.arn)
+    pulumi.export("http_listener_arn", layer.http_listener.arn)
+    pulumi.export("tls_policy", cfg.tls_policy)
+    pulumi.export("certificate_arn", layer.certificate_arn)
+    pulumi.export("log_bucket", layer.log_bucket_name)
+    pulumi.export("deletion_protection", cfg.deletion_protection_for(env))
+    pulumi.export("desync_mitigation_mode", cfg.desync_mitigation_mode)
+    pulumi.export(
+        "models",
+        {
+            name: {
+                "name": name,
+                "route": {
+                    "kind": r.route.kind,
+                    "value": r.route.value,
+                    "priority": r.route.priority,
+                },
+                "target_group_arn": r.target_group.arn,
+                "port": r.model.port,
+                "health_check_path": r.model.health_check.path,
+                "targets": r.model.targets,
+                "min_healthy_targets": r.min_healthy,
+            }
+            for name, r in layer.models.items()
+        },
+    )
+    pulumi.export("failover", failover_figures(cfg, placement).model_dump())

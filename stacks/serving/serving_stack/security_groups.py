@@ -1,0 +1,119 @@
+"""``ServingSecurityGroups``: the ALB's group and the targets' group, linked rule by rule.
+
+- ALB ingress: 443 (and 80, which only redirects) from the configured CIDRs / prefix lists, or from
+  anywhere only when the config says ``public: true``.
+- ALB egress: only to the targets' group, only on the models' ports.
+- Targets ingress: only from the ALB's group, only on the models' ports.
+- Targets egress: HTTPS out (image pulls, SSM) - fleets run in private subnets behind NAT.
+
+Standalone ``aws.vpc`` rules, each with a description; the groups carry no inline rules.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+LISTENER_PORTS = (443, 80)
+
+
+@dataclass(frozen=True)
+class ServingSecurityGroupsArgs:
+    name: str
+    vpc_id: str
+    target_ports: list[int]
+    public: bool = False
+    allowed_cidrs: list[str] = field(default_factory=list)
+    allowed_prefix_list_ids: list[str] = field(default_factory=list)
+
+
+class ServingSecurityGroups(pulumi.ComponentResource):
+    alb: aws.ec2.SecurityGroup
+    targets: aws.ec2.SecurityGroup
+
+    def __init__(
+        self, name: str, args: ServingSecurityGroupsArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("acme:serving:ServingSecurityGroups", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.alb = aws.ec2.SecurityGroup(
+            f"{name}-alb",
+            name_prefix=f"{args.name}-alb-",
+            description=f"{args.name} load balancer: HTTPS (and the HTTP redirect) in, model ports out",
+            vpc_id=args.vpc_id,
+            tags={"Name": f"{args.name}-alb"},
+            opts=child,
+        )
+        self.targets = aws.ec2.SecurityGroup(
+            f"{name}-targets",
+            name_prefix=f"{args.name}-targets-",
+            description=f"{args.name} model servers: model ports from the load balancer only",
+            vpc_id=args.vpc_id,
+            tags={"Name": f"{args.name}-targets"},
+            opts=child,
+        )
+        alb_rule = pulumi.ResourceOptions(parent=self.alb)
+        for port in LISTENER_PORTS:
+            purpose = "HTTPS" if port == 443 else "HTTP (redirects to HTTPS)"
+            for source_name, source in self._sources(args):
+                aws.vpc.SecurityGroupIngressRule(
+                    f"{name}-alb-in-{port}-{source_name}",
+                    security_group_id=self.alb.id,
+                    ip_protocol="tcp",
+                    from_port=port,
+                    to_port=port,
+                    cidr_ipv4=source.get("cidr_ipv4"),
+                    cidr_ipv6=source.get("cidr_ipv6"),
+                    prefix_list_id=source.get("prefix_list_id"),
+                    description=f"{purpose} from {next(iter(source.values()))}",
+                    opts=alb_rule,
+                )
+        target_rule = pulumi.ResourceOptions(parent=self.targets)
+        for port in sorted(set(args.target_ports)):
+            aws.vpc.SecurityGroupEgressRule(
+                f"{name}-alb-out-{port}",
+                security_group_id=self.alb.id,
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                referenced_security_group_id=self.targets.id,
+                description=f"to the model servers on {port}",
+                opts=alb_rule,
+            )
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-targets-in-{port}",
+                security_group_id=self.targets.id,
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                referenced_security_group_id=self.alb.id,
+                description=f"model traffic and health checks on {port} from the load balancer",
+                opts=target_rule,
+            )
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-targets-out-https",
+            security_group_id=self.targets.id,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            cidr_ipv4="0.0.0.0/0",
+            description="HTTPS out for image pulls, SSM and AWS APIs (through NAT)",
+            opts=target_rule,
+        )
+        self.register_outputs({"alb": self.alb.id, "targets": self.targets.id})
+
+    @staticmethod
+    def _sources(args: ServingSecurityGroupsArgs) -> list[tuple[str, dict[str, str]]]:
+        if args.public:
+            return [("world-v4", {"cidr_ipv4": "0.0.0.0/0"}), ("world-v6", {"cidr_ipv6": "::/0"})]
+        sources: list[tuple[str, dict[str, str]]] = []
+        for cidr in args.allowed_cidrs:
+            network = ipaddress.ip_network(cidr)
+            key = "cidr_ipv4" if network.version == 4 else "cidr_ipv6"
+            label = str(network).replace("/", "-").replace(":", "").replace(".", "-")
+            sources.append((label, {key: cidr}))
+        sources += [(pl, {"prefix_list_id": pl}) for pl in args.allowed_prefix_list_ids]
+        return sources
