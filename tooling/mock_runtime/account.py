@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from typing import Any
 from dataclasses import dataclass, field
+from typing import Any
 
 # ELB account ids per region (for the access-log bucket policy of regions older than Aug 2022).
 ELB_ACCOUNT_IDS = {
