@@ -90,6 +90,11 @@ def config_file_name(stack: str | None = None) -> str:
     return f"Pulumi.{stack or pulumi.get_stack()}.yaml"
 
 
+def config_error(key: str, value: Any, message: str) -> ConfigError:
+    """``Pulumi.<stack>.yaml: <key> = <value>: <message>`` for checks made outside the model."""
+    return ConfigError(f"{config_file_name()}: {key} = {show_value(value)}: {message}")
+
+
 def load_config(
     model: type[M],
     namespace: str,
@@ -125,7 +130,7 @@ def format_validation_error(exc: ValidationError, namespace: str, file_name: str
         message = cause.message
     elif message.startswith("Value error, "):
         message = message[len("Value error, ") :]
-    shown = "<missing>" if first["type"] == "missing" else _short_repr(value)
+    shown = "<missing>" if first["type"] == "missing" else show_value(value)
     key = f"{namespace}:{format_loc(loc)}" if loc else namespace
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     return f"{file_name}: {key} = {shown}: {message}{more}"
@@ -141,7 +146,8 @@ def format_loc(loc: list[str | int]) -> str:
     return out
 
 
-def _short_repr(value: Any, limit: int = 80) -> str:
+def show_value(value: Any, limit: int = 80) -> str:
+    """A config value as it is quoted in an error: JSON for structures, repr for scalars."""
     text = json.dumps(value, default=str) if isinstance(value, dict | list) else repr(value)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."

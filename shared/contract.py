@@ -83,8 +83,8 @@ def check_availability_zones(zones: Sequence[str], what: str) -> None:
     distinct = sorted(set(zones))
     if len(distinct) < MIN_AVAILABILITY_ZONES:
         raise ValueError(
-            f"{what} spans {len(distinct)} availability zone(s) {distinct}; high availability "
-            f"needs subnets in at least {MIN_AVAILABILITY_ZONES} distinct AZs"
+            f"{what}: {len(distinct)} distinct availability zone(s) {distinct}; high availability "
+            f"needs at least {MIN_AVAILABILITY_ZONES}"
         )
     if len(distinct) != len(zones):
         raise ValueError(f"{what} lists an availability zone twice: {list(zones)}")
@@ -144,6 +144,7 @@ def read_network_contract(stack_name: str) -> NetworkContract:
         return NetworkContract.model_validate(values)
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"]) or "outputs"
+        where = ".".join(str(p) for p in first["loc"])
         message = first["msg"].removeprefix("Value error, ")
-        raise NetworkContractError(f"stack {name}: output {where}: {message}") from None
+        blame = f"output {where}: " if where else ""
+        raise NetworkContractError(f"stack {name}: {blame}{message}") from None

@@ -207,8 +207,8 @@ def test_a_vpc_whose_subnets_are_in_one_az_is_an_error() -> None:
     error = _error("dev", account=_one_az_account(), mode="lookup", useDefaultVpc=True)
     assert error.message == (
         "Pulumi.dev.yaml: network:useDefaultVpc = True: the public subnets of "
-        f"{fake_id('vpc', 'one-az')} spans 1 availability zone(s) ['eu-west-1a']; high availability "
-        "needs subnets in at least 2 distinct AZs"
+        f"{fake_id('vpc', 'one-az')}: 1 distinct availability zone(s) ['eu-west-1a']; high availability "
+        "needs at least 2"
     )
     assert error.rendered.created == []
 
@@ -291,7 +291,7 @@ def test_unavailable_zone_is_rejected_before_anything_is_created() -> None:
         "prod", mode="create", cidr="10.40.0.0/16", availabilityZones=["eu-west-1a", "eu-west-1z"]
     )
     assert error.message.startswith(
-        "Pulumi.prod.yaml: network:availabilityZones = ['eu-west-1a', 'eu-west-1z']: eu-west-1z not available"
+        'Pulumi.prod.yaml: network:availabilityZones = ["eu-west-1a", "eu-west-1z"]: eu-west-1z not available'
     )
     assert error.rendered.created == []
 

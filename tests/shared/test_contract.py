@@ -33,7 +33,7 @@ def test_fake_network_outputs_satisfy_the_contract(account: FakeAwsAccount) -> N
                 "availability_zones": ["eu-west-1a"],
                 "public_subnet_ids": ["subnet-0a1b2c3d4e5f60718"],
             },
-            "spans 1 availability zone",
+            "1 distinct availability zone",
         ),
         ({"vpc_cidr": "10.0.0.1/16"}, "has host bits set"),
         (

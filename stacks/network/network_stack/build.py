@@ -10,7 +10,7 @@ import pulumi_aws as aws
 from network_stack.config import NetworkConfig
 from network_stack.lookup import look_up_network
 from network_stack.vpc import MultiAzVpc, MultiAzVpcArgs
-from shared.config import ConfigError, config_file_name
+from shared.config import config_error
 from shared.naming import physical_name
 
 
@@ -31,15 +31,15 @@ def choose_availability_zones(cfg: NetworkConfig) -> list[str]:
     if cfg.availability_zones:
         unknown = [az for az in cfg.availability_zones if az not in available]
         if unknown:
-            raise ConfigError(
-                f"{config_file_name()}: network:availabilityZones = {cfg.availability_zones!r}: "
-                f"{', '.join(unknown)} not available in this region (available: {', '.join(available)})"
+            raise config_error(
+                "network:availabilityZones",
+                cfg.availability_zones,
+                f"{', '.join(unknown)} not available in this region (available: {', '.join(available)})",
             )
         return list(cfg.availability_zones)
     if len(available) < cfg.az_count:
-        raise ConfigError(
-            f"{config_file_name()}: network:azCount = {cfg.az_count}: the region has only "
-            f"{len(available)} available AZs"
+        raise config_error(
+            "network:azCount", cfg.az_count, f"the region has only {len(available)} available AZs"
         )
     return sorted(available)[: cfg.az_count]
 

@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from network_stack.config import NetworkConfig
-from shared.config import ConfigError, config_file_name
+from shared.config import ConfigError, config_error
 from shared.contract import check_availability_zones
 
 
@@ -34,7 +34,7 @@ def _blame(cfg: NetworkConfig) -> tuple[str, object]:
 
 def _error(cfg: NetworkConfig, message: str) -> ConfigError:
     key, value = _blame(cfg)
-    return ConfigError(f"{config_file_name()}: {key} = {value!r}: {message}")
+    return config_error(key, value, message)
 
 
 def find_vpc(cfg: NetworkConfig) -> aws.ec2.GetVpcResult:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pulumi_aws as aws
 
 from serving_stack.config import ServingConfig
-from shared.config import ConfigError, config_file_name
+from shared.config import ConfigError, config_error
 from shared.contract import NetworkContract, check_availability_zones
 
 
@@ -25,7 +25,7 @@ class Placement:
 
 
 def _fail(key: str, value: object, message: str) -> ConfigError:
-    return ConfigError(f"{config_file_name()}: serving:{key} = {value!r}: {message}")
+    return config_error(f"serving:{key}", value, message)
 
 
 def instance_zone(instance_id: str, key: str) -> str:

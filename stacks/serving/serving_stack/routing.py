@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 
 from serving_stack.config import ModelConfig
-from shared.config import ConfigError, config_file_name
+from shared.config import config_error
 
 PATH_RANGE = (1000, 25999)
 HOST_RANGE = (26000, 49999)
@@ -42,9 +42,10 @@ def plan_routes(models: list[ModelConfig]) -> list[Route]:
             continue
         priority = model.priority or derived_priority(model.route.kind, model.route.value)
         if priority in taken:
-            raise ConfigError(
-                f"{config_file_name()}: serving:models[{index}].priority = {priority}: rule priority "
-                f"already used by model {taken[priority]!r}; set an explicit priority on one of them"
+            raise config_error(
+                f"serving:models[{index}].priority",
+                priority,
+                f"rule priority already used by model {taken[priority]!r}; set an explicit priority on one of them",
             )
         taken[priority] = model.name
         routes.append(Route(model.name, model.route.kind, model.route.value, priority))
