@@ -72,3 +72,13 @@ def test_prod_bucket_is_protected_and_retained(prod: Rendered, dev: Rendered) ->
     assert bucket.retain_on_delete
     assert bucket.inputs["forceDestroy"] is False
     assert not dev.one(BUCKET).protect
+
+
+def test_the_bucket_name_is_fixed_so_a_preview_knows_its_policy(dev: Rendered) -> None:
+    bucket = dev.one(BUCKET)
+    assert bucket.inputs["bucket"] == "serving-dev-alb-logs-210987654321-eu-west-1"
+    policy = json.loads(dev.one(BUCKET_POLICY).inputs["policy"])
+    assert (
+        policy["Statement"][0]["Resource"][0]
+        == "arn:aws:s3:::serving-dev-alb-logs-210987654321-eu-west-1"
+    )

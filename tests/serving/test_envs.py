@@ -94,5 +94,7 @@ def test_every_taggable_resource_carries_the_required_tags(env: str) -> None:
     assert len(taggable) > 15
     for resource in taggable:
         tags = resource.inputs.get("tags") or {}
-        assert [k for k in REQUIRED_TAG_KEYS if k not in tags] == [], f"{resource.type} {resource.name}"
+        assert [k for k in REQUIRED_TAG_KEYS if k not in tags] == [], (
+            f"{resource.type} {resource.name}"
+        )
         assert (tags["env"], tags["stack"], tags["team"]) == (env, "serving", "ml-platform")

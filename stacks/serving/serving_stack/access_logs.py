@@ -32,8 +32,9 @@ LOG_DELIVERY_SERVICE = "logdelivery.elasticloadbalancing.amazonaws.com"
 
 @dataclass(frozen=True)
 class AlbLogBucketArgs:
-    bucket_prefix: str
-    """Up to 37 characters; AWS appends a unique suffix."""
+    bucket_name: str
+    """Set explicitly (not auto-named) so that the bucket policy is known already in a preview,
+    where the policy pack checks it."""
     retention_days: int
     region: str
     account_id: str
@@ -93,7 +94,7 @@ class AlbLogBucket(pulumi.ComponentResource):
         )
         self.bucket = aws.s3.Bucket(
             name,
-            bucket_prefix=args.bucket_prefix,
+            bucket=args.bucket_name,
             force_destroy=not args.protect,
             opts=bucket_opts,
         )
@@ -147,8 +148,8 @@ class AlbLogBucket(pulumi.ComponentResource):
         self.policy = aws.s3.BucketPolicy(
             name,
             bucket=self.bucket.id,
-            policy=self.bucket.arn.apply(
-                lambda arn: bucket_policy_document(arn, args.region, args.account_id, principal)
+            policy=bucket_policy_document(
+                f"arn:aws:s3:::{args.bucket_name}", args.region, args.account_id, principal
             ),
             opts=pulumi.ResourceOptions(parent=self.bucket, depends_on=[block, ownership]),
         )

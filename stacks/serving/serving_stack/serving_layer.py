@@ -81,7 +81,9 @@ class ModelServingLayer(pulumi.ComponentResource):
             logs = AlbLogBucket(
                 f"{name}-logs",
                 AlbLogBucketArgs(
-                    bucket_prefix=f"{base}-alb-logs-",
+                    bucket_name=physical_name(
+                        base, "", "alb-logs", args.account_id, args.region, kind="s3_bucket"
+                    ),
                     retention_days=cfg.access_logs.retention_days,
                     region=args.region,
                     account_id=args.account_id,

@@ -1,0 +1,26 @@
+"""The guardrails of the ALB serving platform, one module per area.
+
+``POLICIES`` is what ``policies/__main__.py`` puts in the pack; ``GUARDRAILS`` describes each policy
+(name, description, severity, controls, remediation) for reports and the README table.
+"""
+
+from __future__ import annotations
+
+from guardrails import (
+    autoscaling,
+    bucket,
+    listener,
+    load_balancer,
+    security_group,
+    tags,
+    target_group,
+)
+from guardrails.meta import Guardrail
+
+PACK_NAME = "alb-serving-guardrails"
+_AREAS = (load_balancer, listener, target_group, security_group, bucket, tags, autoscaling)
+
+POLICIES = [policy for area in _AREAS for policy in area.POLICIES]
+GUARDRAILS: dict[str, Guardrail] = {g.name: g for area in _AREAS for g in area.GUARDRAILS}
+
+__all__ = ["GUARDRAILS", "PACK_NAME", "POLICIES"]
