@@ -159,9 +159,16 @@ def _description(guardrail: Guardrail) -> str:
     return f"{guardrail.description} [{', '.join(guardrail.controls)}]"
 
 
+RESOURCE_CHECKS: dict[str, tuple[frozenset[str], ResourceCheck]] = {}
+STACK_CHECKS: dict[str, StackCheck] = {}
+"""Every policy's plain check by policy name, for direct tests and tools."""
+
+
 def resource_policy(
     guardrail: Guardrail, types: frozenset[str], check: ResourceCheck
 ) -> ResourceValidationPolicy:
+    RESOURCE_CHECKS[guardrail.name] = (types, check)
+
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
         if args.resource_type not in types:
             return
@@ -204,6 +211,8 @@ def stack_resources(args: StackValidationArgs) -> list[Resource]:
 
 
 def stack_policy(guardrail: Guardrail, check: StackCheck) -> StackValidationPolicy:
+    STACK_CHECKS[guardrail.name] = check
+
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         config = effective_config(guardrail, args.get_config())
         exempted: list[str] = []

@@ -141,7 +141,7 @@ WORLD_INGRESS = Guardrail(
 
 
 def check_world_ingress(resource: Resource, config: dict[str, Any]) -> list[str]:
-    allowed = set(config["allowedPublicPorts"])
+    allowed = {int(p) for p in config["allowedPublicPorts"]}
     messages = []
     for rule in ingress_rules(resource):
         world = [c for c in rule.cidrs if c in WORLD]
@@ -166,7 +166,7 @@ def check_high_risk(resource: Resource, config: dict[str, Any]) -> list[str]:
     messages = []
     for rule in ingress_rules(resource):
         world = [c for c in rule.cidrs if c in WORLD]
-        hit = [p for p in config["highRiskPorts"] if rule.covers(int(p))]
+        hit = [int(p) for p in config["highRiskPorts"] if rule.covers(int(p))]
         if world and hit:
             messages.append(
                 f"{rule.where} opens high-risk port(s) {', '.join(map(str, hit[:6]))} to {', '.join(world)}"
