@@ -248,6 +248,7 @@ def render(
     account: FakeAwsAccount | None = None,
     stack_outputs: Mapping[str, Mapping[str, Any]] | None = None,
     preview: bool = False,
+    program: Path | None = None,
     raise_on_error: bool = True,
 ) -> Rendered:
     """Render ``stacks/<stack>`` for ``env`` and return what was registered.
@@ -255,11 +256,13 @@ def render(
     ``preview=True`` renders like ``pulumi preview`` of a new stack: computed outputs (ids, ARNs,
     DNS names) are unknown, and so is every input derived from them (``pulumi.output.Unknown``).
     ``config`` replaces the committed config entirely; ``overrides`` sets keys on top of it
-    (``{"serving:idleTimeoutSeconds": 120}``); ``remove`` deletes keys. ``stack_outputs`` maps a
+    (``{"serving:idleTimeoutSeconds": 120}``); ``remove`` deletes keys. ``program`` runs another
+    folder's ``__main__.py`` as this stack (a proposed change, or a test fixture). ``stack_outputs`` maps a
     StackReference name to the outputs that stack exposes (default: for the serving stack, the fake
     account's network in ``organization/network/<env>``).
     """
     spec = STACKS[stack]
+    program_dir = program or spec.directory
     account = account or FakeAwsAccount()
     values = dict(config) if config is not None else load_stack_config(stack, env)
     for key, value in (overrides or {}).items():
@@ -303,9 +306,9 @@ def render(
     if added:
         sys.path.insert(0, sys_path_entry)
     try:
-        with _chdir(spec.directory):
+        with _chdir(program_dir):
             try:
-                runpy.run_path(str(spec.directory / "__main__.py"), run_name="__main__")
+                runpy.run_path(str(program_dir / "__main__.py"), run_name="__main__")
             except BaseException as exc:
                 error = exc
             try:

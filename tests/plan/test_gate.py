@@ -1,0 +1,125 @@
+"""The offline gate end to end: real programs, real configs, the real pack over gRPC."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from shared.stacks import REPO_ROOT
+from tooling.plan.cli import main
+from tooling.plan.report import PlanReport
+
+FIXTURES = REPO_ROOT / "tests" / "fixtures" / "plan"
+
+
+def _plan(tmp_path: Path, *args: str) -> tuple[int, PlanReport]:
+    out = tmp_path / "report.json"
+    code = main(["--quiet", "--json", str(out), "--markdown", str(tmp_path / "plan.md"), *args])
+    return code, PlanReport.model_validate_json(out.read_text())
+
+
+def test_the_committed_configs_plan_clean(tmp_path: Path) -> None:
+    code, report = _plan(tmp_path)
+    assert code == 0
+    assert [(s.stack, s.env) for s in report.stacks] == [
+        ("network", "dev"), ("serving", "dev"),
+        ("network", "staging"), ("serving", "staging"),
+        ("network", "prod"), ("serving", "prod"),
+    ]  # fmt: skip
+    assert all(s.status in ("clean", "advisory") for s in report.stacks)
+    prod = next(s for s in report.stacks if (s.stack, s.env) == ("serving", "prod"))
+    assert prod.status == "clean"
+    assert prod.failover is not None
+    assert (
+        prod.failover.detection_seconds,
+        prod.failover.drain_seconds,
+        prod.failover.az_count,
+    ) == (10, 60, 3)
+    assert prod.resource_count > 40
+    alb = next(r for r in prod.resources if r.type == "aws:lb/loadBalancer:LoadBalancer")
+    assert alb.settings["access logs"] == "true"
+    assert alb.settings["deletion protection"] == "true"
+    # dev is advisory: what it lacks (WAF, deletion protection) is reported, not blocking
+    dev = next(s for s in report.stacks if (s.stack, s.env) == ("serving", "dev"))
+    assert {v.policy for v in dev.violations} == {"alb-waf-associated", "alb-deletion-protection"}
+    assert {v.level for v in dev.violations} == {"advisory"}
+    assert (tmp_path / "plan.md").read_text().startswith("## Offline plan and policy gate")
+
+
+INSECURE = [
+    ("world-open 8080", ["--program", f"serving={FIXTURES / 'programs' / 'world_open_8080'}"], {"sg-no-world-ingress", "sg-no-high-risk-ports"}),
+    ("HTTP forward listener", ["--program", f"serving={FIXTURES / 'programs' / 'http_forward'}"], {"alb-http-redirects-to-https"}),
+    ("no access logs", ["--program", f"serving={FIXTURES / 'programs' / 'no_access_logs'}"], {"alb-access-logs-enabled"}),
+    ("missing tags (the seed)", ["--program", f"serving={FIXTURES / 'programs' / 'seed'}"], {"required-tags", "alb-http-redirects-to-https", "alb-access-logs-enabled", "sg-no-high-risk-ports"}),
+    ("TLS 1.0", ["--config", f"serving:prod={FIXTURES / 'serving-tls10.prod.yaml'}"], {"alb-tls-policy-allowed"}),
+    ("slow failover", ["--config", f"serving:prod={FIXTURES / 'serving-slow-failover.prod.yaml'}"], {"tg-failover-detection"}),
+    ("too few AZs for prod", ["--config", f"network:prod={FIXTURES / 'network-two-az.prod.yaml'}"], {"alb-multi-az"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "args", "expected"), INSECURE, ids=[c[0] for c in INSECURE])
+def test_insecure_changes_are_caught(
+    tmp_path: Path, case: str, args: list[str], expected: set[str]
+) -> None:
+    code, report = _plan(tmp_path, "--env", "prod", "--stack", "serving", *args)
+    assert code == 1
+    (serving,) = report.stacks
+    assert serving.status == "mandatory"
+    mandatory = {v.policy for v in serving.mandatory}
+    assert expected <= mandatory, mandatory
+    for violation in serving.mandatory:
+        assert violation.controls
+        assert violation.resource_urn.startswith("urn:pulumi:prod::serving::")
+
+
+def test_the_markdown_names_the_violation_and_its_controls(tmp_path: Path) -> None:
+    _plan(
+        tmp_path,
+        "--env",
+        "prod",
+        "--stack",
+        "serving",
+        "--config",
+        f"serving:prod={FIXTURES / 'serving-tls10.prod.yaml'}",
+    )
+    text = (tmp_path / "plan.md").read_text()
+    assert "| serving | prod |" in text
+    assert "`alb-tls-policy-allowed`" in text
+    assert "TLS policy ELBSecurityPolicy-TLS-1-0-2015-04 is not allowed" in text
+    assert "SecurityHub ELB.17, CKV_AWS_103, CKV2_AWS_74" in text
+
+
+def test_a_config_error_exits_2_with_one_line(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "tooling.plan", "--env", "prod", "--stack", "serving", "--quiet",
+         "--config", f"serving:prod={FIXTURES / 'serving-bad-port.prod.yaml'}", "--out-dir", str(tmp_path)],
+        cwd=REPO_ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr == (
+        "plan: serving/prod: Pulumi.prod.yaml: serving:models[0].port = 70000: "
+        "Input should be less than or equal to 65535\n"
+    )
+    assert "Traceback" not in result.stdout + result.stderr
+    data = json.loads((tmp_path / "prod" / "serving.json").read_text())
+    assert data["exit_code"] == 2
+    assert data["stacks"][0]["status"] == "error"
+
+
+def test_a_bad_option_is_one_line(tmp_path: Path) -> None:
+    code = main(["--program", "serving=/nonexistent", "--out-dir", str(tmp_path)])
+    assert code == 2
+
+
+def test_default_outputs_go_per_env_and_stack(tmp_path: Path) -> None:
+    code = main(["--quiet", "--env", "dev", "--out-dir", str(tmp_path)])
+    assert code == 0
+    for stack in ("network", "serving"):
+        data = json.loads((tmp_path / "dev" / f"{stack}.json").read_text())
+        assert set(data) == {"schema_version", "mode", "exit_code", "stacks"}
+        assert data["stacks"][0]["stack"] == stack
+    assert (tmp_path / "plan.md").is_file()

@@ -1,0 +1,5 @@
+import sys
+
+from tooling.plan.cli import main
+
+sys.exit(main())
