@@ -1,0 +1,5 @@
+import sys
+
+from tooling.deploy.cli import main
+
+sys.exit(main())
