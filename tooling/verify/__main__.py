@@ -1,0 +1,5 @@
+import sys
+
+from tooling.verify.cli import main
+
+sys.exit(main())
