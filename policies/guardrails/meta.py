@@ -122,6 +122,9 @@ class Guardrail:
 ResourceCheck = Callable[[Resource, dict[str, Any]], list[str]]
 StackCheck = Callable[[list[Resource], dict[str, Any]], list[tuple[Resource, str]]]
 
+EXEMPT_PREFIX = "exempt by policy config: "
+"""How an exemption is reported (``not applicable`` with this prefix and the reason)."""
+
 EXEMPTIONS_SCHEMA: dict[str, Any] = {
     "type": "array",
     "default": [],
@@ -155,8 +158,16 @@ def exemption_reason(config: Mapping[str, Any], resource: Resource) -> str | Non
     return None
 
 
-def _description(guardrail: Guardrail) -> str:
-    return f"{guardrail.description} [{', '.join(guardrail.controls)}]"
+def _metadata(guardrail: Guardrail) -> dict[str, Any]:
+    """What the engine shows of a policy: the controls go in the description and the tags."""
+    return {
+        "name": guardrail.name,
+        "description": f"{guardrail.description} [{', '.join(guardrail.controls)}]",
+        "config_schema": config_schema(guardrail),
+        "severity": guardrail.severity,
+        "remediation_steps": guardrail.remediation,
+        "tags": list(guardrail.controls),
+    }
 
 
 RESOURCE_CHECKS: dict[str, tuple[frozenset[str], ResourceCheck]] = {}
@@ -176,19 +187,11 @@ def resource_policy(
         config = effective_config(guardrail, args.get_config())
         reason = exemption_reason(config, resource)
         if reason is not None:
-            args.not_applicable(f"exempt by policy config: {reason}")
+            args.not_applicable(f"{EXEMPT_PREFIX}{reason}")
         for message in check(resource, config):
             report_violation(message, None)
 
-    return ResourceValidationPolicy(
-        name=guardrail.name,
-        description=_description(guardrail),
-        validate=validate,
-        config_schema=config_schema(guardrail),
-        severity=guardrail.severity,
-        remediation_steps=guardrail.remediation,
-        tags=list(guardrail.controls),
-    )
+    return ResourceValidationPolicy(validate=validate, **_metadata(guardrail))
 
 
 def stack_resources(args: StackValidationArgs) -> list[Resource]:
@@ -225,14 +228,6 @@ def stack_policy(guardrail: Guardrail, check: StackCheck) -> StackValidationPoli
             else:
                 exempted.append(f"{resource.name}: {reason}")
         if exempted and not reported:
-            args.not_applicable(f"exempt by policy config: {'; '.join(exempted)}")
+            args.not_applicable(f"{EXEMPT_PREFIX}{'; '.join(exempted)}")
 
-    return StackValidationPolicy(
-        name=guardrail.name,
-        description=_description(guardrail),
-        validate=validate,
-        config_schema=config_schema(guardrail),
-        severity=guardrail.severity,
-        remediation_steps=guardrail.remediation,
-        tags=list(guardrail.controls),
-    )
+    return StackValidationPolicy(validate=validate, **_metadata(guardrail))

@@ -73,6 +73,20 @@ TAGS = {
 }
 
 
+def wire(value: Any) -> Any:
+    """Test props with the checks' UNKNOWN marker -> the analyzer client's (sent as the sentinel)."""
+    from guardrails.meta import UNKNOWN
+    from tooling.policy_analyzer import UNKNOWN as WIRE_UNKNOWN
+
+    if value is UNKNOWN:
+        return WIRE_UNKNOWN
+    if isinstance(value, dict):
+        return {k: wire(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [wire(v) for v in value]
+    return value
+
+
 @pytest.fixture(scope="session")
 def pack() -> Iterator[PolicyPackAnalyzer]:
     """The real pack in a child process, started the way the engine starts it."""

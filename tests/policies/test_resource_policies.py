@@ -13,8 +13,16 @@ import pytest
 
 from guardrails import GUARDRAILS
 from guardrails.meta import RESOURCE_CHECKS, UNKNOWN, Resource, effective_config
-from tests.policies.conftest import CERT_ARN, SUBNETS, TAGS, FakeResource, alb_arn, make, tg_arn
-from tooling.policy_analyzer import UNKNOWN as WIRE_UNKNOWN
+from tests.policies.conftest import (
+    CERT_ARN,
+    SUBNETS,
+    TAGS,
+    FakeResource,
+    alb_arn,
+    make,
+    tg_arn,
+    wire,
+)
 from tooling.policy_analyzer import PolicyPackAnalyzer
 
 LB = "aws:lb/loadBalancer:LoadBalancer"
@@ -197,21 +205,6 @@ def test_direct_call(case: Case) -> None:
     assert any(case.expect in m for m in messages), messages
 
 
-def _wire(props: dict[str, Any]) -> dict[str, Any]:
-    """The test's UNKNOWN marker as the analyzer client's (sent as the engine's sentinel)."""
-
-    def convert(value: Any) -> Any:
-        if value is UNKNOWN:
-            return WIRE_UNKNOWN
-        if isinstance(value, dict):
-            return {k: convert(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [convert(v) for v in value]
-        return value
-
-    return convert(props)
-
-
 @pytest.mark.parametrize("case", CASES, ids=_ids)
 def test_through_the_pack_in_update_mode(pack: PolicyPackAnalyzer, case: Case) -> None:
     pack.configure(PROD)
@@ -228,7 +221,7 @@ def test_through_the_pack_in_update_mode(pack: PolicyPackAnalyzer, case: Case) -
 def test_through_the_pack_in_preview_mode(pack: PolicyPackAnalyzer, case: Case) -> None:
     assert case.preview is not None
     pack.configure(PROD)
-    result = pack.analyze(FakeResource(case.type, "new", _wire(case.preview)))
+    result = pack.analyze(FakeResource(case.type, "new", wire(case.preview)))
     assert result.of(case.policy) == []
     # no policy gave up on an unknown value ("can't run policy during preview")
     assert not [d for d in result.diagnostics if "during preview" in d.message]
@@ -238,7 +231,7 @@ def test_through_the_pack_in_preview_mode(pack: PolicyPackAnalyzer, case: Case) 
         for k, v in case.preview.items()
         if v is UNKNOWN and case.bad.get(k) == case.good.get(k)
     }
-    bad = _wire({**case.bad, **unknown})
+    bad = wire({**case.bad, **unknown})
     assert pack.analyze(FakeResource(case.type, "new-bad", bad)).of(case.policy)
 
 

@@ -14,8 +14,7 @@ import pytest
 
 from guardrails import GUARDRAILS
 from guardrails.meta import STACK_CHECKS, UNKNOWN, Resource, effective_config
-from tests.policies.conftest import SUBNETS, TAGS, FakeResource, make
-from tooling.policy_analyzer import UNKNOWN as WIRE_UNKNOWN
+from tests.policies.conftest import SUBNETS, TAGS, FakeResource, make, wire
 from tooling.policy_analyzer import PolicyPackAnalyzer
 
 LB = "aws:lb/loadBalancer:LoadBalancer"
@@ -185,18 +184,9 @@ def _plain(resources: list[FakeResource]) -> list[Resource]:
 
 
 def _wire(resources: list[FakeResource]) -> list[FakeResource]:
-    def convert(value: Any) -> Any:
-        if value is UNKNOWN:
-            return WIRE_UNKNOWN
-        if isinstance(value, dict):
-            return {k: convert(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [convert(v) for v in value]
-        return value
-
     for r in resources:
-        r.inputs = convert(r.inputs)
-        r.outputs = convert(r.outputs)
+        r.inputs = wire(r.inputs)
+        r.outputs = wire(r.outputs)
     return resources
 
 

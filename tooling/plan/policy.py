@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from types import TracebackType
 
+from guardrails.meta import EXEMPT_PREFIX
 from tooling.mock_runtime import RegisteredResource
 from tooling.plan.report import Exemption, Violation
 from tooling.policy_analyzer import PolicyPackAnalyzer
-
-EXEMPT_PREFIX = "exempt by policy config: "
 
 
 class PolicyPackStackAnalyzer:

@@ -18,6 +18,7 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
+from shared.iam import assume_role_policy
 from shared.naming import physical_name
 
 NatMode = Literal["none", "single", "per-az"]
@@ -176,18 +177,7 @@ class MultiAzVpc(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{resource_name}-flow-logs",
             name=physical_name(args.name, "", "flow-logs", kind="iam_role"),
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=assume_role_policy("vpc-flow-logs.amazonaws.com"),
             opts=opts,
         )
         aws.iam.RolePolicy(

@@ -9,13 +9,13 @@ that keeps at least 90 % healthy.
 from __future__ import annotations
 
 import base64
-import json
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
 from serving_stack.config import FleetConfig, ModelConfig
+from shared.iam import assume_role_policy
 
 MIN_HEALTHY_PERCENT_DURING_REFRESH = 90
 
@@ -71,18 +71,7 @@ class ModelFleet(pulumi.ComponentResource):
         fleet = args.fleet
         role = aws.iam.Role(
             name,
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "ec2.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=assume_role_policy("ec2.amazonaws.com"),
             description=f"{args.name} model servers",
             opts=child,
         )
