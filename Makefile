@@ -12,7 +12,7 @@ STACK  ?= all
 .PHONY: help setup lock test lint fmt typecheck unit plan bench preview deploy refresh destroy outputs verify clean
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo "  Variables: ENV=dev|staging|prod  STACK=network|serving|all (default all)"
 
 $(VENV)/.installed: requirements.lock pyproject.toml
