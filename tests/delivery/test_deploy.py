@@ -42,11 +42,21 @@ def test_preview_one_stack(driver: Driver) -> None:
     ]
 
 
+def _deployed(driver: Driver, env: str) -> None:
+    driver.stacks = {
+        "network": [{"name": env, "resourceCount": 30}],
+        "serving": [{"name": env, "resourceCount": 57}],
+    }
+
+
 def test_refresh_and_outputs(driver: Driver) -> None:
+    _deployed(driver, "dev")
     assert driver.run("refresh", "--env", "dev").commands() == [
-        ("network", ["stack", "select", "dev", "--create"]),
+        ("network", ["stack", "ls", "--json"]),
+        ("network", ["stack", "select", "dev"]),
         ("network", ["refresh", "--stack", "dev", "--yes"]),
-        ("serving", ["stack", "select", "dev", "--create"]),
+        ("serving", ["stack", "ls", "--json"]),
+        ("serving", ["stack", "select", "dev"]),
         ("serving", ["refresh", "--stack", "dev", "--yes"]),
     ]
     driver.outputs["serving"] = {
@@ -135,6 +145,8 @@ def test_prod_destroy_needs_confirm_prod(driver: Driver) -> None:
     assert result.code == 2
     assert result.stderr == "deploy: refusing to destroy prod: set CONFIRM=prod to confirm\n"
     assert result.calls == []
+    _deployed(driver, "prod")
+    driver.stacks["serving"][0]["resourceCount"] = 0  # as once serving is destroyed
     result = driver.run("destroy", "--env", "prod", CONFIRM="prod")
     assert result.code == 0, result.stderr
     destroys = [(p, argv) for p, argv in result.commands() if argv[0] == "destroy"]
@@ -146,7 +158,8 @@ def test_prod_destroy_needs_confirm_prod(driver: Driver) -> None:
 
 def test_network_destroy_refuses_while_serving_still_has_resources(driver: Driver) -> None:
     driver.stacks = {
-        "serving": [{"name": "staging", "resourceCount": 57}, {"name": "dev", "resourceCount": 0}]
+        "serving": [{"name": "staging", "resourceCount": 57}, {"name": "dev", "resourceCount": 0}],
+        "network": [{"name": "staging", "resourceCount": 30}, {"name": "dev", "resourceCount": 1}],
     }
     result = driver.run("destroy", "--env", "staging", "--stack", "network")
     assert result.code == 2
@@ -156,6 +169,21 @@ def test_network_destroy_refuses_while_serving_still_has_resources(driver: Drive
     )
     assert not [argv for _, argv in result.commands() if argv[0] == "destroy"]
     assert driver.run("destroy", "--env", "dev", "--stack", "network").code == 0
+
+
+def test_destroying_a_stack_that_does_not_exist_creates_nothing(driver: Driver) -> None:
+    result = driver.run("destroy", "--env", "dev")
+    assert result.code == 0
+    assert result.stdout.splitlines()[-1] == "network/dev: no such stack, nothing to destroy"
+    assert [argv[:2] for _, argv in result.commands()] == [["stack", "ls"], ["stack", "ls"]]
+
+
+def test_refreshing_a_stack_that_does_not_exist_says_so(driver: Driver) -> None:
+    result = driver.run("refresh", "--env", "staging", "--stack", "network")
+    assert result.code == 2
+    assert result.stderr == (
+        "deploy: network/staging: no such stack to refresh (deploy it first: make deploy ENV=staging STACK=network)\n"
+    )
 
 
 # ---- errors ------------------------------------------------------------------------------------------

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 
 from shared.contract import OUTPUT_NAMES
 from shared.stacks import REPO_ROOT, STACKS, StackSpec, deploy_order, destroy_order
 from tooling.deploy.environment import LOCAL_ENV, RunEnvironment
 from tooling.deploy.errors import DeployError
 from tooling.deploy.pulumi_cli import PulumiCli
-from tooling.deploy.safety import Ask, confirm_prod_deploy, confirm_prod_destroy, refuse_orphaning
+from tooling.deploy.safety import (
+    Ask,
+    confirm_prod_deploy,
+    confirm_prod_destroy,
+    refuse_orphaning,
+    resource_count,
+)
 
 POLICY_PACK = REPO_ROOT / "policies"
 
@@ -20,14 +25,26 @@ def policy_args(env: str) -> list[str]:
     return ["--policy-pack", str(POLICY_PACK), "--policy-pack-config", str(config)]
 
 
-def select_stack(cli: PulumiCli, spec: StackSpec, env: str, run_env: RunEnvironment) -> None:
-    args = ["stack", "select", env, "--create"]
-    provider = run_env.secrets_providers.get(spec.name)
-    if provider:
-        args += ["--secrets-provider", provider]
+def _run(cli: PulumiCli, spec: StackSpec, env: str, args: list[str]) -> None:
+    """Run one pulumi command in the stack's folder; a failure stops everything with its code."""
     code = cli.run(args, spec.directory)
     if code:
-        raise DeployError(f"{spec.name}/{env}: pulumi stack select failed (exit {code})", code=code)
+        what = " ".join(args[:2]) if args[0] == "stack" else args[0]
+        raise DeployError(
+            f"{spec.name}/{env}: pulumi {what} failed (exit {code}); stopping", code=code
+        )
+
+
+def select_stack(
+    cli: PulumiCli, spec: StackSpec, env: str, run_env: RunEnvironment, *, create: bool = True
+) -> None:
+    args = ["stack", "select", env]
+    provider = run_env.secrets_providers.get(spec.name)
+    if create:
+        args.append("--create")
+        if provider:
+            args += ["--secrets-provider", provider]
+    _run(cli, spec, env, args)
 
 
 def require_network_outputs(cli: PulumiCli, spec: StackSpec, env: str) -> None:
@@ -46,35 +63,22 @@ def require_network_outputs(cli: PulumiCli, spec: StackSpec, env: str) -> None:
             )
 
 
-def _common(run_env: RunEnvironment) -> list[str]:
+def _non_interactive(run_env: RunEnvironment) -> list[str]:
     return ["--non-interactive"] if run_env.ci else []
 
 
-def _run_each(
-    stacks: list[StackSpec],
-    env: str,
-    run_env: RunEnvironment,
-    cli: PulumiCli,
-    step: Callable[[StackSpec], list[str]],
-) -> int:
-    for spec in stacks:
-        select_stack(cli, spec, env, run_env)
-        args = step(spec)
-        code = cli.run(args, spec.directory)
-        if code:
-            raise DeployError(
-                f"{spec.name}/{env}: pulumi {args[0]} failed (exit {code}); stopping", code=code
-            )
-    return 0
-
-
 def preview(env: str, stack: str, run_env: RunEnvironment, cli: PulumiCli) -> int:
-    def step(spec: StackSpec) -> list[str]:
+    for spec in deploy_order(stack):
+        select_stack(cli, spec, env, run_env)
         if spec.references:
             require_network_outputs(cli, spec, env)
-        return ["preview", "--stack", env, "--diff", *policy_args(env), *_common(run_env)]
-
-    return _run_each(deploy_order(stack), env, run_env, cli, step)
+        _run(
+            cli,
+            spec,
+            env,
+            ["preview", "--stack", env, "--diff", *policy_args(env), *_non_interactive(run_env)],
+        )
+    return 0
 
 
 def up(
@@ -86,49 +90,41 @@ def up(
     ask: Ask = input,
     interactive: bool | None = None,
 ) -> int:
+    """``pulumi up`` per stack; in prod on a terminal: preview, ask, then update without re-previewing."""
     for spec in deploy_order(stack):
         select_stack(cli, spec, env, run_env)
         if spec.references:
             require_network_outputs(cli, spec, env)
         asks = env == "prod" and not (run_env.ci or run_env.assume_yes)
         if asks:
-            code = cli.run(["preview", "--stack", env, "--diff", *policy_args(env)], spec.directory)
-            if code:
-                raise DeployError(
-                    f"{spec.name}/{env}: pulumi preview failed (exit {code}); stopping", code=code
-                )
+            _run(cli, spec, env, ["preview", "--stack", env, "--diff", *policy_args(env)])
         confirm_prod_deploy(env, run_env, ask=ask, interactive=interactive)
-        args = ["up", "--stack", env, "--yes", *policy_args(env), *_common(run_env)]
-        if asks:
-            args.append("--skip-preview")
-        code = cli.run(args, spec.directory)
-        if code:
-            raise DeployError(
-                f"{spec.name}/{env}: pulumi up failed (exit {code}); stopping", code=code
-            )
+        args = ["up", "--stack", env, "--yes", *policy_args(env), *_non_interactive(run_env)]
+        _run(cli, spec, env, [*args, "--skip-preview"] if asks else args)
     return 0
 
 
 def refresh(env: str, stack: str, run_env: RunEnvironment, cli: PulumiCli) -> int:
-    return _run_each(
-        deploy_order(stack),
-        env,
-        run_env,
-        cli,
-        lambda spec: ["refresh", "--stack", env, "--yes", *_common(run_env)],
-    )
+    for spec in deploy_order(stack):
+        if resource_count(cli, spec, env) is None:
+            raise DeployError(
+                f"{spec.name}/{env}: no such stack to refresh (deploy it first: make deploy ENV={env} STACK={spec.name})"
+            )
+        select_stack(cli, spec, env, run_env, create=False)
+        _run(cli, spec, env, ["refresh", "--stack", env, "--yes", *_non_interactive(run_env)])
+    return 0
 
 
 def destroy(env: str, stack: str, run_env: RunEnvironment, cli: PulumiCli) -> int:
+    """Dependants first; a stack that does not exist is skipped, never created."""
     confirm_prod_destroy(env, run_env)
     for spec in destroy_order(stack):
-        select_stack(cli, spec, env, run_env)
+        if resource_count(cli, spec, env) is None:
+            print(f"{spec.name}/{env}: no such stack, nothing to destroy")
+            continue
         refuse_orphaning(cli, spec, env)
-        code = cli.run(["destroy", "--stack", env, "--yes", *_common(run_env)], spec.directory)
-        if code:
-            raise DeployError(
-                f"{spec.name}/{env}: pulumi destroy failed (exit {code}); stopping", code=code
-            )
+        select_stack(cli, spec, env, run_env, create=False)
+        _run(cli, spec, env, ["destroy", "--stack", env, "--yes", *_non_interactive(run_env)])
     return 0
 
 

@@ -36,13 +36,13 @@ def confirm_prod_destroy(env: str, run_env: RunEnvironment) -> None:
         raise DeployError("refusing to destroy prod: set CONFIRM=prod to confirm")
 
 
-def resource_count(cli: PulumiCli, spec: StackSpec, env: str) -> int:
-    """Resources in the stack ``env`` of ``spec`` (0 if the stack does not exist)."""
+def resource_count(cli: PulumiCli, spec: StackSpec, env: str) -> int | None:
+    """Resources in the stack ``env`` of ``spec``; None if there is no such stack."""
     listing = cli.json(["stack", "ls", "--json"], spec.directory) or []
     for entry in listing:
         if isinstance(entry, dict) and entry.get("name", "").split("/")[-1] == env:
             return int(entry.get("resourceCount") or 0)
-    return 0
+    return None
 
 
 def refuse_orphaning(cli: PulumiCli, spec: StackSpec, env: str) -> None:
