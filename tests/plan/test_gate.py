@@ -123,3 +123,22 @@ def test_default_outputs_go_per_env_and_stack(tmp_path: Path) -> None:
         assert set(data) == {"schema_version", "mode", "exit_code", "stacks"}
         assert data["stacks"][0]["stack"] == stack
     assert (tmp_path / "plan.md").is_file()
+
+
+def test_progress_names_each_stack_and_env_as_it_goes() -> None:
+    from tooling.plan.policy import PolicyPackStackAnalyzer
+    from tooling.plan.runner import PlanRequest, plan
+
+    lines: list[str] = []
+    with PolicyPackStackAnalyzer() as analyzer:
+        report = plan(
+            PlanRequest(envs=("dev", "prod"), stacks=("serving",)), analyzer, progress=lines.append
+        )
+    assert lines == [
+        "planning network/dev",
+        "planning serving/dev",
+        "planning network/prod",
+        "planning serving/prod",
+    ]
+    # network is rendered to feed serving's StackReference, but only serving is reported
+    assert [(s.stack, s.env) for s in report.stacks] == [("serving", "dev"), ("serving", "prod")]
