@@ -8,7 +8,7 @@ from pulumi_policy import Severity
 
 from guardrails.load_balancer import is_application
 from guardrails.meta import Guardrail, Resource, is_unknown, resource_policy, stack_policy
-from guardrails.types import LISTENERS, LOAD_BALANCERS
+from guardrails.types import LISTENER_RULES, LISTENERS, LOAD_BALANCERS
 
 RECOMMENDED_TLS_POLICIES = [
     "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
@@ -78,6 +78,37 @@ def check_http_redirects(listener: Resource, _: dict[str, Any]) -> list[str]:
     return []
 
 
+HTTP_RULES = Guardrail(
+    name="alb-http-rules-redirect-only",
+    description="Listener rules on an HTTP listener only redirect to HTTPS (no forwarding around the redirect).",
+    severity=Severity.HIGH,
+    controls=("SecurityHub ELB.1", "CKV2_AWS_20"),
+    remediation="Attach routing rules to the HTTPS listener; the HTTP listener only redirects.",
+)
+
+
+def check_http_rules(resources: list[Resource], _: dict[str, Any]) -> list[tuple[Resource, str]]:
+    http = [
+        r for r in resources if r.type in LISTENERS and r.get("protocol", default="HTTP") == "HTTP"
+    ]
+    violations = []
+    for rule in resources:
+        if rule.type not in LISTENER_RULES or not any(
+            rule.linked_to(listener, "listenerArn") for listener in http
+        ):
+            continue
+        actions = rule.get("actions", default=[])
+        if is_unknown(actions):
+            continue
+        serving = [a for a in actions if not (isinstance(a, dict) and a.get("type") == "redirect")]
+        if serving:
+            kinds = ", ".join(str(a.get("type")) for a in serving if isinstance(a, dict))
+            violations.append(
+                (rule, f"rule {rule.name} on an HTTP listener serves traffic ({kinds})")
+            )
+    return violations
+
+
 TLS_POLICY = Guardrail(
     name="alb-tls-policy-allowed",
     description="HTTPS listeners use a TLS policy from the allowlist (TLS 1.2+, forward secrecy).",
@@ -125,7 +156,8 @@ def check_certificate(listener: Resource, _: dict[str, Any]) -> list[str]:
 POLICIES = [
     stack_policy(HTTPS_PRESENT, check_https_present),
     resource_policy(HTTP_REDIRECTS, LISTENERS, check_http_redirects),
+    stack_policy(HTTP_RULES, check_http_rules),
     resource_policy(TLS_POLICY, LISTENERS, check_tls_policy),
     resource_policy(CERTIFICATE, LISTENERS, check_certificate),
 ]
-GUARDRAILS = [HTTPS_PRESENT, HTTP_REDIRECTS, TLS_POLICY, CERTIFICATE]
+GUARDRAILS = [HTTPS_PRESENT, HTTP_REDIRECTS, HTTP_RULES, TLS_POLICY, CERTIFICATE]

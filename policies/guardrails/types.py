@@ -6,6 +6,9 @@ LOAD_BALANCERS = frozenset(
     {"aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"}
 )
 LISTENERS = frozenset({"aws:lb/listener:Listener", "aws:alb/listener:Listener"})
+LISTENER_RULES = frozenset(
+    {"aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule"}
+)
 TARGET_GROUPS = frozenset({"aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup"})
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"

@@ -180,7 +180,7 @@ def test_main_only_assembles_the_pack() -> None:
 
 
 def test_every_guardrail_is_described() -> None:
-    assert len(POLICIES) == len(GUARDRAILS) == 27
+    assert len(POLICIES) == len(GUARDRAILS) == 28
     for guardrail in GUARDRAILS.values():
         assert guardrail.description.endswith(".")
         assert guardrail.controls

@@ -19,6 +19,7 @@ from tooling.policy_analyzer import PolicyPackAnalyzer
 
 LB = "aws:lb/loadBalancer:LoadBalancer"
 LISTENER = "aws:lb/listener:Listener"
+RULE = "aws:lb/listenerRule:ListenerRule"
 WAF = "aws:wafv2/webAclAssociation:WebAclAssociation"
 SG = "aws:ec2/securityGroup:SecurityGroup"
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
@@ -150,6 +151,12 @@ CASES: list[tuple[str, StackBuilder, StackBuilder, str]] = [
      lambda: [lb := alb(), listener(lb, "HTTPS", "https"), listener(lb, "HTTP", "http")],
      lambda: [lb := alb(), listener(lb, "HTTP", "http")],
      "load balancer serving-alb has no HTTPS listener"),
+    ("alb-http-rules-redirect-only",
+     lambda: [lb := alb(), listener(lb, "HTTP", "http"), https := listener(lb, "HTTPS", "https"),
+              make(RULE, "chat", {"listenerArn": UNKNOWN, "priority": 22919, "actions": [{"type": "forward", "targetGroupArn": UNKNOWN}]}, listenerArn=https)],
+     lambda: [lb := alb(), http := listener(lb, "HTTP", "http"),
+              make(RULE, "debug", {"listenerArn": UNKNOWN, "priority": 10, "actions": [{"type": "forward", "targetGroupArn": UNKNOWN}]}, listenerArn=http)],
+     "rule debug on an HTTP listener serves traffic (forward)"),
     ("alb-waf-associated",
      lambda: [lb := alb(), make(WAF, "waf", {"resourceArn": UNKNOWN, "webAclArn": WAF_ARN}, resourceArn=lb)],
      lambda: [alb()],
