@@ -221,7 +221,7 @@ def _alarm(
     acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str
 ) -> tuple[dict[str, Any], str]:
     alarm = state.get("name") or f"{name}-{_hex(name, 7)}"
-    return {"arn": acct.arn("cloudwatch", f"alarm:{alarm}").replace("alarm/", "alarm:")}, alarm
+    return {"arn": acct.arn("cloudwatch", f"alarm:{alarm}")}, alarm
 
 
 def _role(
