@@ -67,8 +67,8 @@ refresh: ## pulumi refresh, ENV= required
 destroy: ## pulumi destroy in reverse order, ENV= required (prod needs CONFIRM=prod)
 	$(PY) -m tooling.deploy destroy --env "$(ENV)" --stack "$(STACK)"
 
-outputs: ## Print each stack's outputs, ENV= required
-	$(PY) -m tooling.deploy outputs --env "$(ENV)" --stack "$(STACK)"
+outputs: ## Print each stack's outputs as one JSON object, ENV= required
+	@$(PY) -m tooling.deploy outputs --env "$(ENV)" --stack "$(STACK)"
 
 verify: ## Check the deployed serving layer from AWS's view, ENV= required (ARGS="--probe --wait 300")
 	$(PY) -m tooling.verify --env "$(ENV)" $(ARGS)

@@ -1,18 +1,23 @@
-"""``python -m tooling.deploy {preview,up,refresh,destroy,outputs,changed} --env ENV [--stack STACK]``."""
+"""``python -m tooling.deploy {preview,up,refresh,destroy,outputs} --env ENV [--stack STACK]``.
+
+The Makefile's preview/deploy/refresh/destroy/outputs targets call this with ``ENV`` and ``STACK``;
+``CI``, ``YES`` and ``CONFIRM`` come from the environment. ``changed`` prints the pull-request
+preview matrix (see :mod:`tooling.deploy.changes`).
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from shared.environments import ENVIRONMENTS
-from shared.stacks import STACKS, deploy_order
+from shared.stacks import STACKS, deploy_order, destroy_order
 from tooling.deploy import commands
 from tooling.deploy.changes import changed_matrix
-from tooling.deploy.credentials import has_aws_credentials
+from tooling.deploy.credentials import NO_CREDENTIALS, has_aws_credentials
 from tooling.deploy.environment import LOCAL_ENV, resolve
-from tooling.deploy.errors import DeployError
+from tooling.deploy.errors import INTERRUPTED, DeployError
 from tooling.deploy.pulumi_cli import PulumiCli
 
 COMMANDS = {
@@ -23,45 +28,50 @@ COMMANDS = {
     "outputs": commands.outputs,
 }
 VALID_ENVS = (*ENVIRONMENTS, LOCAL_ENV)
+VALID_STACKS = (*STACKS, "all")
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m tooling.deploy", description=__doc__)
     parser.add_argument("command", choices=(*COMMANDS, "changed"))
-    parser.add_argument("--env", default="")
-    parser.add_argument("--stack", default="all")
+    parser.add_argument("--env", default="", help=f"one of: {', '.join(VALID_ENVS)}")
+    parser.add_argument("--stack", default="all", help=f"one of: {', '.join(VALID_STACKS)}")
     parser.add_argument(
         "--base", default="origin/main", help="with 'changed': the git ref to diff against"
     )
     parser.add_argument(
         "paths",
         nargs="*",
-        help="with 'changed': changed paths (default: git diff --name-only BASE)",
+        help="with 'changed': changed paths (default: git diff --name-only BASE...HEAD)",
     )
     return parser
 
 
-def run(argv: Sequence[str] | None = None) -> int:
+def run(
+    argv: Sequence[str] | None = None, *, has_credentials: Callable[[], bool] = has_aws_credentials
+) -> int:
     args = _parser().parse_args(argv)
     if args.command == "changed":
         print(changed_matrix(args.paths or None, base=args.base))
         return 0
     if args.env not in VALID_ENVS:
+        what = f"unknown ENV={args.env!r}" if args.env else "ENV is required"
         raise DeployError(
-            f"unknown ENV={args.env!r}; expected one of: {', '.join(VALID_ENVS)} (e.g. make deploy ENV=dev)"
+            f"{what}; expected one of: {', '.join(VALID_ENVS)} (e.g. make deploy ENV=dev)"
         )
-    try:
-        stacks = deploy_order(args.stack)
-    except ValueError:
+    if args.stack not in VALID_STACKS:
         raise DeployError(
-            f"unknown STACK={args.stack!r}; expected one of: {', '.join((*STACKS, 'all'))}"
-        ) from None
-    run_env = resolve(args.env, [s.name for s in stacks])
+            f"unknown STACK={args.stack!r}; expected one of: {', '.join(VALID_STACKS)}"
+        )
+    specs = deploy_order(args.stack)
+    run_env = resolve(args.env, [s.name for s in specs])
     cli = PulumiCli.find(run_env.variables)
-    if args.env != LOCAL_ENV and args.command != "outputs" and not has_aws_credentials():
-        raise DeployError(
-            "no AWS credentials found: run `aws sso login` / set AWS_PROFILE or AWS_ACCESS_KEY_ID (CI: the OIDC role)"
-        )
+    if args.env != LOCAL_ENV and args.command != "outputs" and not has_credentials():
+        raise DeployError(NO_CREDENTIALS)
+    if args.command != "outputs":
+        order = destroy_order(args.stack) if args.command == "destroy" else specs
+        names = " -> ".join(s.name for s in order)
+        print(f"deploy: {args.command} {args.env}: {names} ({run_env.describe()})", flush=True)
     return COMMANDS[args.command](args.env, args.stack, run_env, cli)
 
 
@@ -73,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return error.code
     except KeyboardInterrupt:
         print("deploy: interrupted", file=sys.stderr)
-        return 130
+        return INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -1,17 +1,53 @@
-"""Is there an AWS identity to deploy with? Asked of boto3's credential chain, without an API call."""
+"""Is there an AWS identity to deploy with, and whose is it?
+
+:func:`has_aws_credentials` is the cheap check every run makes: boto3's own credential chain
+(environment, profile and SSO cache, web identity, container, instance metadata bounded to one
+1-second attempt), without an API call. :func:`caller_identity` asks STS who that is; a prod deploy
+on a terminal names the account before it asks for confirmation.
+"""
 
 from __future__ import annotations
 
-import os
-
 import boto3
+import botocore.session
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from tooling.deploy.errors import DeployError
+
+NO_CREDENTIALS = (
+    "no AWS credentials found: run `aws sso login` / set AWS_PROFILE or AWS_ACCESS_KEY_ID "
+    "(CI: the OIDC role)"
+)
+
+
+def _session() -> boto3.session.Session:
+    core = botocore.session.Session()
+    core.set_config_variable("metadata_service_timeout", 1)
+    core.set_config_variable("metadata_service_num_attempts", 1)
+    return boto3.session.Session(botocore_session=core)
 
 
 def has_aws_credentials() -> bool:
-    """True if boto3 finds credentials (env vars, profile, SSO cache, web identity, container, IMDS).
+    """True if boto3 finds credentials; a broken AWS config is a one-line :class:`DeployError`."""
+    try:
+        return _session().get_credentials() is not None
+    except BotoCoreError as error:
+        raise DeployError(f"AWS credentials: {error}") from None
 
-    The instance-metadata look-up is bounded (1 s, one attempt) so that a laptop does not hang.
-    """
-    os.environ.setdefault("AWS_METADATA_SERVICE_TIMEOUT", "1")
-    os.environ.setdefault("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "1")
-    return boto3.session.Session().get_credentials() is not None
+
+def caller_identity() -> str:
+    """``account 210987654321 (arn:aws:sts::…)`` from STS; invalid or expired credentials: one line."""
+    try:
+        sts = _session().client(
+            "sts", config=Config(connect_timeout=5, read_timeout=10, retries={"max_attempts": 2})
+        )
+        identity = sts.get_caller_identity()
+    except ClientError as error:
+        detail = error.response.get("Error", {})
+        raise DeployError(
+            f"AWS credentials rejected by STS: {detail.get('Code')}: {detail.get('Message')}"
+        ) from None
+    except BotoCoreError as error:
+        raise DeployError(f"AWS credentials: {error}") from None
+    return f"account {identity['Account']} ({identity['Arn']})"

@@ -1,13 +1,8 @@
-"""Where state and secrets go, and which credentials a run needs: the embedded defaults.
+"""What one run works with: the backend, the secrets providers, the child environment, the flags.
 
-- State: a local file backend under the repository (``.pulumi-state/``, git-ignored) unless
-  ``PULUMI_BACKEND_URL`` names another backend (``s3://bucket/prefix``, ``https://api.pulumi.com``,
-  ``gs://``, ``azblob://``, ``file://``).
-- Secrets: a passphrase (``PULUMI_CONFIG_PASSPHRASE`` or ``PULUMI_CONFIG_PASSPHRASE_FILE``) unless
-  ``SECRETS_PROVIDER`` (or ``SECRETS_PROVIDER_<STACK>``, e.g. ``SECRETS_PROVIDER_SERVING``) names
-  one such as ``awskms://alias/pulumi-prod?region=eu-west-1``; Pulumi Cloud uses its own.
-- ``ENV=local`` targets LocalStack on localhost:4566 (``Pulumi.local.yaml`` holds the endpoints),
-  with LocalStack's dummy credentials and a fixed, non-secret passphrase.
+``ENV=local`` targets LocalStack on localhost:4566: the stacks' ``Pulumi.local.yaml`` point the AWS
+provider's endpoints at it; here it gets LocalStack's dummy credentials and a fixed, non-secret
+passphrase (each only if not already set).
 """
 
 from __future__ import annotations
@@ -17,12 +12,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared.stacks import REPO_ROOT
+from tooling.deploy.backend import (
+    DEFAULT_BACKEND,
+    PASSPHRASE,
+    is_service_backend,
+    require_passphrase,
+    secrets_providers,
+    state_backend,
+)
 from tooling.deploy.errors import DeployError
 
 LOCAL_ENV = "local"
-STATE_DIR = REPO_ROOT / ".pulumi-state"
-BACKEND_SCHEMES = ("file://", "s3://", "https://", "gs://", "azblob://")
 LOCALSTACK = {
     "AWS_ACCESS_KEY_ID": "test",
     "AWS_SECRET_ACCESS_KEY": "test",
@@ -35,16 +35,25 @@ LOCALSTACK = {
 class RunEnvironment:
     backend_url: str
     secrets_providers: dict[str, str | None]
-    """Per stack: the ``--secrets-provider`` for ``stack init`` (None: passphrase or the service's)."""
+    """Per stack: the ``--secrets-provider`` for a new stack (None: passphrase or the service's)."""
     variables: dict[str, str]
     """Environment of every ``pulumi`` child process."""
     ci: bool
+    """``CI=true``: every command runs ``--non-interactive``; prod deploys need no confirmation."""
     assume_yes: bool
+    """``YES=1``: prod deploys need no confirmation."""
     confirm: str
+    """``CONFIRM``: must be ``prod`` to destroy prod."""
 
     @property
-    def file_backend(self) -> bool:
-        return self.backend_url.startswith("file://")
+    def default_backend(self) -> bool:
+        return self.backend_url == DEFAULT_BACKEND
+
+    def describe(self) -> str:
+        """``state <url>, secrets <kinds>``: the line a run starts with."""
+        default = "service" if is_service_backend(self.backend_url) else PASSPHRASE
+        kinds = {p.split("://")[0] if p else default for p in self.secrets_providers.values()}
+        return f"state {self.backend_url}, secrets {'/'.join(sorted(kinds))}"
 
 
 def truthy(value: str | None) -> bool:
@@ -54,43 +63,30 @@ def truthy(value: str | None) -> bool:
 def resolve(
     env: str, stacks: list[str], environ: Mapping[str, str] | None = None
 ) -> RunEnvironment:
+    """The run's settings from the environment (``os.environ`` unless given); errors are one line."""
     source = dict(os.environ if environ is None else environ)
     variables = dict(source)
     if env == LOCAL_ENV:
         for key, value in LOCALSTACK.items():
             variables.setdefault(key, value)
-    backend = source.get("PULUMI_BACKEND_URL") or f"file://{STATE_DIR}"
-    if not backend.startswith(BACKEND_SCHEMES):
+    backend = state_backend(source)
+    ci = truthy(source.get("CI"))
+    if ci and backend == DEFAULT_BACKEND and env != LOCAL_ENV:
         raise DeployError(
-            f"PULUMI_BACKEND_URL={backend!r} is not a backend URL (expected one of: {', '.join(BACKEND_SCHEMES)})"
+            "CI=true but PULUMI_BACKEND_URL is not set: state in the runner's .pulumi-state/ would be "
+            "lost after the job; set it to the team's backend (s3://… or https://api.pulumi.com)"
         )
     if backend.startswith("file://"):
-        Path(backend.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
+        Path(backend.removeprefix("file://")).expanduser().mkdir(parents=True, exist_ok=True)
     variables["PULUMI_BACKEND_URL"] = backend
     variables.setdefault("PULUMI_SKIP_UPDATE_CHECK", "true")
-    providers = {
-        stack: source.get(f"SECRETS_PROVIDER_{stack.upper()}")
-        or source.get("SECRETS_PROVIDER")
-        or None
-        for stack in stacks
-    }
-    service_managed = backend.startswith("https://")
-    needs_passphrase = (
-        any(p in (None, "passphrase") for p in providers.values()) and not service_managed
-    )
-    if needs_passphrase and not (
-        variables.get("PULUMI_CONFIG_PASSPHRASE") is not None
-        or variables.get("PULUMI_CONFIG_PASSPHRASE_FILE")
-    ):
-        raise DeployError(
-            "PULUMI_CONFIG_PASSPHRASE is not set: the stacks encrypt secrets with a passphrase; export it "
-            "(or PULUMI_CONFIG_PASSPHRASE_FILE), or set SECRETS_PROVIDER=awskms://<key>"
-        )
+    providers = secrets_providers(source, stacks)
+    require_passphrase(variables, providers, backend)
     return RunEnvironment(
         backend_url=backend,
         secrets_providers=providers,
         variables=variables,
-        ci=truthy(source.get("CI")),
+        ci=ci,
         assume_yes=truthy(source.get("YES")),
         confirm=source.get("CONFIRM", ""),
     )

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 USAGE = 2
+"""Bad input or a missing prerequisite (ENV, STACK, pulumi, credentials, passphrase, a guard)."""
+INTERRUPTED = 130
+"""Ctrl-C, as a shell reports it (128 + SIGINT)."""
 
 
 class DeployError(Exception):

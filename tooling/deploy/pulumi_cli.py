@@ -2,18 +2,38 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from tooling.deploy.errors import DeployError
 
 INSTALL_HINT = (
     "install it: curl -fsSL https://get.pulumi.com | sh (https://www.pulumi.com/docs/install/)"
 )
+
+
+class PulumiInterrupted(Exception):
+    """Ctrl-C during a command; raised once ``pulumi`` itself has stopped, with its exit code."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Captured:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def error_line(self) -> str:
+        """The CLI's last line on stderr (where it says ``error: …``)."""
+        lines = [line.strip() for line in self.stderr.splitlines() if line.strip()]
+        return lines[-1] if lines else f"exit {self.code}"
 
 
 @dataclass
@@ -30,30 +50,41 @@ class PulumiCli:
         return cls(found, variables)
 
     def run(self, args: list[str], cwd: Path) -> int:
-        """Run with the terminal attached (output streams to the user); return the exit code."""
-        if self.echo:
-            print(f"$ (cd {cwd.name}) pulumi {' '.join(args)}", flush=True)
-        return subprocess.run(
-            [self.executable, *args], cwd=cwd, env=self.variables, check=False
-        ).returncode
+        """Run with the terminal attached (output streams to the user); return the exit code.
 
-    def capture(self, args: list[str], cwd: Path) -> tuple[int, str, str]:
+        On Ctrl-C the terminal interrupts ``pulumi`` too, which then cancels cleanly and saves its
+        state: wait for it (killing it could leave pending operations in the state), then raise
+        :class:`PulumiInterrupted`. A second Ctrl-C reaches ``pulumi`` as its "stop now".
+        """
+        if self.echo:
+            print(f"$ (cd stacks/{cwd.name}) pulumi {' '.join(args)}", flush=True)
+        process = subprocess.Popen([self.executable, *args], cwd=cwd, env=self.variables)
+        interrupted = False
+        while True:
+            try:
+                code = process.wait()
+                break
+            except KeyboardInterrupt:
+                if not interrupted:
+                    print(
+                        "deploy: interrupted: waiting for pulumi to stop cleanly",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                interrupted = True
+        if interrupted:
+            raise PulumiInterrupted(code)
+        return code
+
+    def capture(self, args: list[str], cwd: Path) -> Captured:
+        """Run a read-only command (``stack ls``, ``stack output``) and keep its output."""
         result = subprocess.run(
             [self.executable, *args],
             cwd=cwd,
             env=self.variables,
             capture_output=True,
             text=True,
+            stdin=subprocess.DEVNULL,
             check=False,
         )
-        return result.returncode, result.stdout, result.stderr
-
-    def json(self, args: list[str], cwd: Path) -> Any | None:
-        """Parsed JSON of a command, or None if it failed (e.g. the stack does not exist)."""
-        code, out, _ = self.capture(args, cwd)
-        if code != 0:
-            return None
-        try:
-            return json.loads(out or "null")
-        except json.JSONDecodeError:
-            return None
+        return Captured(result.returncode, result.stdout, result.stderr)

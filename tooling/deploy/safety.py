@@ -1,8 +1,7 @@
-"""Guards around prod and around the network stack's dependants."""
+"""Guards around prod and around the stacks that others depend on."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 
 from shared.environments import PRODUCTION
@@ -10,25 +9,34 @@ from shared.stacks import StackSpec, dependants
 from tooling.deploy.environment import RunEnvironment
 from tooling.deploy.errors import DeployError
 from tooling.deploy.pulumi_cli import PulumiCli
+from tooling.deploy.stack_state import resource_count
 
 Ask = Callable[[str], str]
 
 
-def confirm_prod_deploy(
-    env: str, run_env: RunEnvironment, *, ask: Ask = input, interactive: bool | None = None
-) -> None:
-    """On a terminal, prod asks; CI=true or YES=1 skip the question; anything else refuses."""
+def prod_deploy_asks(env: str, run_env: RunEnvironment, *, interactive: bool) -> bool:
+    """Checked before anything runs: does this deploy ask? Without a terminal to ask on, refuse."""
     if env != PRODUCTION or run_env.ci or run_env.assume_yes:
-        return
-    if interactive is None:
-        interactive = sys.stdin.isatty()
+        return False
     if not interactive:
         raise DeployError(
             "prod deploy needs confirmation: run it on a terminal, or set YES=1 (CI=true in pipelines)"
         )
-    answer = ask("Deploy the previewed changes to prod? Type 'prod' to continue: ").strip()
-    if answer != PRODUCTION:
-        raise DeployError("prod deploy cancelled", code=1)
+    return True
+
+
+def confirm_prod_deploy(spec: StackSpec, identity: str, ask: Ask) -> None:
+    """After the preview: go on only if the answer is ``prod``."""
+    question = (
+        f"Deploy the previewed changes to {spec.name}/{PRODUCTION} in AWS {identity}? "
+        f"Type '{PRODUCTION}' to continue: "
+    )
+    try:
+        answer = ask(question)
+    except EOFError:
+        answer = ""
+    if answer.strip() != PRODUCTION:
+        raise DeployError(f"{spec.name}/{PRODUCTION}: deploy cancelled, nothing changed", code=1)
 
 
 def confirm_prod_destroy(env: str, run_env: RunEnvironment) -> None:
@@ -36,17 +44,8 @@ def confirm_prod_destroy(env: str, run_env: RunEnvironment) -> None:
         raise DeployError("refusing to destroy prod: set CONFIRM=prod to confirm")
 
 
-def resource_count(cli: PulumiCli, spec: StackSpec, env: str) -> int | None:
-    """Resources in the stack ``env`` of ``spec``; None if there is no such stack."""
-    listing = cli.json(["stack", "ls", "--json"], spec.directory) or []
-    for entry in listing:
-        if isinstance(entry, dict) and entry.get("name", "").split("/")[-1] == env:
-            return int(entry.get("resourceCount") or 0)
-    return None
-
-
 def refuse_orphaning(cli: PulumiCli, spec: StackSpec, env: str) -> None:
-    """The network stack cannot go while a stack that references it still has resources."""
+    """A stack cannot go while a stack of the same env that references it still has resources."""
     for dependant in dependants(spec.name):
         count = resource_count(cli, dependant, env)
         if count:

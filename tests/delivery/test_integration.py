@@ -1,0 +1,72 @@
+"""The driver against the real ``pulumi`` CLI and a file backend in a temporary folder.
+
+Not runnable on machines without the CLI (this one: it cannot be installed here); they skip with
+the reason. The first test needs only the CLI; the second also needs AWS credentials and the AWS
+provider plugin, since the dev network stack looks up the region's default VPC.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from guardrails import PACK_NAME
+from shared.stacks import REPO_ROOT, STACKS
+from tooling.deploy.environment import resolve
+from tooling.deploy.pulumi_cli import PulumiCli
+from tooling.deploy.stack_state import resource_count, stack_outputs
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(
+        shutil.which("pulumi") is None,
+        reason="needs the real pulumi CLI on PATH (it cannot be installed on this machine)",
+    ),
+]
+
+
+def _environment(tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PULUMI_BACKEND_URL": f"file://{tmp_path / 'state'}",
+        "PULUMI_CONFIG_PASSPHRASE": "integration-test-passphrase",
+        "PULUMI_HOME": str(tmp_path / "pulumi-home"),
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "CI": "true",
+    }
+
+
+def test_the_real_cli_answers_what_the_driver_reads(tmp_path: Path) -> None:
+    """Stack existence, resource count and outputs as the driver parses them, no cloud needed."""
+    run_env = resolve("dev", ["network"], _environment(tmp_path))
+    cli = PulumiCli.find(run_env.variables)
+    network = STACKS["network"]
+    assert resource_count(cli, network, "dev") is None
+    assert stack_outputs(cli, network, "dev") is None
+    assert cli.run(["stack", "init", "dev", "--non-interactive"], network.directory) == 0
+    try:
+        assert resource_count(cli, network, "dev") == 0
+        assert stack_outputs(cli, network, "dev") == {}
+        assert stack_outputs(cli, network, "organization/network/dev") == {}
+    finally:
+        cli.run(["stack", "rm", "dev", "--yes", "--force", "--non-interactive"], network.directory)
+
+
+def test_make_preview_of_the_dev_network_with_the_policy_pack(tmp_path: Path) -> None:
+    if not (os.environ.get("AWS_ACCESS_KEY_ID") or os.environ.get("AWS_PROFILE")):
+        pytest.skip("needs AWS credentials: the dev network stack looks up the default VPC")
+    result = subprocess.run(
+        [sys.executable, "-m", "tooling.deploy", "preview", "--env", "dev", "--stack", "network"],
+        cwd=REPO_ROOT,
+        env=_environment(tmp_path),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert PACK_NAME in result.stdout  # the engine ran the pack and lists it under "Policies:"
