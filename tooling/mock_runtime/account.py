@@ -108,6 +108,9 @@ class FakeAwsAccount:
     vpcs: list[FakeVpc] = field(default_factory=list)
     instances: dict[str, str] = field(default_factory=dict)
     """Existing EC2 instances: id -> availability zone."""
+    instance_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per instance id: getInstance answer fields replacing the defaults (IMDSv2 required, an
+    encrypted root volume), e.g. ``{"metadataOptions": [{"httpTokens": "optional"}]}``."""
     hosted_zones: dict[str, str] = field(default_factory=dict)
     """Route 53 public hosted zones: domain -> zone id."""
     ami_id: str = "ami-0c1f3a8058fde8814"

@@ -204,15 +204,17 @@ def _cert(
 ) -> tuple[dict[str, Any], str]:
     arn = acct.certificate_arn(name)
     domain = str(state.get("domainName", "example.com"))
+    names = [domain, *[str(n) for n in state.get("subjectAlternativeNames") or [] if n != domain]]
     return {
         "arn": arn,
         "domainValidationOptions": [
             {
-                "domainName": domain,
-                "resourceRecordName": f"_{_hex(domain, 32)}.{domain}.",
+                "domainName": name,
+                "resourceRecordName": f"_{_hex(name, 32)}.{name}.",
                 "resourceRecordType": "CNAME",
-                "resourceRecordValue": f"_{_hex(domain + 'v', 32)}.mhbtsbpdnt.acm-validations.aws.",
+                "resourceRecordValue": f"_{_hex(name + 'v', 32)}.mhbtsbpdnt.acm-validations.aws.",
             }
+            for name in names
         ],
     }, arn
 
@@ -396,6 +398,13 @@ def _get_instance(acct: FakeAwsAccount, args: dict[str, Any]) -> dict[str, Any]:
         "availabilityZone": acct.instances[instance_id],
         "instanceState": "running",
         "arn": acct.arn("ec2", f"instance/{instance_id}"),
+        "networkInterfaceId": fake_id("eni", instance_id),
+        "metadataOptions": [
+            {"httpEndpoint": "enabled", "httpTokens": "required", "httpPutResponseHopLimit": 2}
+        ],
+        "rootBlockDevices": [{"deviceName": "/dev/xvda", "encrypted": True, "volumeType": "gp3"}],
+        "ebsBlockDevices": [],
+        **acct.instance_overrides.get(instance_id, {}),
     }
 
 
