@@ -22,6 +22,13 @@ ASG = "aws:autoscaling/group:Group"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 WAF_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
+ENI_SG_ATTACHMENT = (
+    "aws:ec2/networkInterfaceSecurityGroupAttachment:NetworkInterfaceSecurityGroupAttachment"
+)
+CERTIFICATE = "aws:acm/certificate:Certificate"
+CERTIFICATE_VALIDATION = "aws:acm/certificateValidation:CertificateValidation"
+RECORD = "aws:route53/record:Record"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 
 CERT_ARN = "arn:aws:acm:eu-west-1:210987654321:certificate/5f3c2b1a-8d4e-4f6a-9b7c-1e2d3c4b5a69"
 SEED_INSTANCES = ["i-0d3c5e7a9b1f24680", "i-0e4d6f8b0c2a35791", "i-0f5e7a9c1d3b46802"]
@@ -70,3 +77,12 @@ def staging() -> Rendered:
 @pytest.fixture(scope="module")
 def prod() -> Rendered:
     return render("serving", "prod")
+
+
+ENVS = ["dev", "staging", "prod"]
+
+
+@pytest.fixture
+def rendered(request: pytest.FixtureRequest) -> Rendered:
+    """The committed env named by the test's ``env`` parameter, from the module-scoped renders."""
+    return request.getfixturevalue(request.node.callspec.params["env"])

@@ -72,6 +72,23 @@ def test_prod_bucket_is_protected_and_retained(prod: Rendered, dev: Rendered) ->
     assert bucket.retain_on_delete
     assert bucket.inputs["forceDestroy"] is False
     assert not dev.one(BUCKET).protect
+    assert dev.one(BUCKET).inputs["forceDestroy"] is True
+
+
+def test_a_retained_bucket_stays_locked_down(prod: Rendered, dev: Rendered) -> None:
+    """Destroying prod leaves the bucket with its access block, encryption, expiry and policy."""
+    for rendered, retained in ((prod, True), (dev, False)):
+        bucket = rendered.one(BUCKET)
+        sides = [r for r in rendered.resources if r.parent == bucket.urn]
+        assert sorted(r.type.rsplit(":", 1)[1] for r in sides) == [
+            "BucketLifecycleConfiguration",
+            "BucketOwnershipControls",
+            "BucketPolicy",
+            "BucketPublicAccessBlock",
+            "BucketServerSideEncryptionConfiguration",
+        ]
+        assert all(r.retain_on_delete is retained for r in sides)
+        assert all(r.inputs["bucket"] == bucket.outputs["bucket"] for r in sides)
 
 
 def test_the_bucket_name_is_fixed_so_a_preview_knows_its_policy(dev: Rendered) -> None:

@@ -4,20 +4,38 @@ from __future__ import annotations
 
 import pytest
 
-from shared.serving_outputs import ServingOutputs
-from tests.serving.conftest import ALB, ASG, LISTENER, TG, WAF_ASSOCIATION
-from tooling.mock_runtime import FakeAwsAccount, Rendered, render
+from shared.serving_outputs import OUTPUT_NAMES, ServingOutputs
+from shared.tagging import REQUIRED_TAG_KEYS, TAGGABLE_TYPES
+from tests.serving.conftest import ALB, ASG, ENVS, LISTENER, SG, TG, WAF_ASSOCIATION
+from tooling.mock_runtime import FakeAwsAccount, Rendered
 
 
-@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
-def test_reads_the_network_stack_of_its_env(env: str) -> None:
-    rendered = render("serving", env)
+@pytest.mark.parametrize("env", ENVS)
+def test_reads_the_network_stack_of_its_env(env: str, rendered: Rendered) -> None:
     (reference,) = [r for r in rendered.resources if r.read]
     assert reference.type == "pulumi:pulumi:StackReference"
     assert reference.id == f"organization/network/{env}"
     outputs = ServingOutputs.model_validate(rendered.outputs)
+    assert set(outputs.model_dump()) == set(OUTPUT_NAMES)
     assert outputs.availability_zones == ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
     assert outputs.failover.az_count == 3
+    # every model of every committed env has a target in every AZ
+    assert outputs.failover.min_healthy_per_az == 1
+    assert (outputs.failover.detection_seconds, outputs.failover.recovery_seconds) == (10, 10)
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_the_contract_reaches_the_resources(
+    env: str, rendered: Rendered, account: FakeAwsAccount
+) -> None:
+    """What the serving stack reads from the network stack, and where each output goes."""
+    contract = account.network_outputs()
+    assert {g.inputs["vpcId"] for g in rendered.of_type(SG)} == {contract["vpc_id"]}
+    assert {t.inputs["vpcId"] for t in rendered.of_type(TG)} == {contract["vpc_id"]}
+    assert rendered.one(ALB).inputs["subnets"] == contract["public_subnet_ids"]
+    for group in rendered.of_type(ASG):
+        assert group.inputs["vpcZoneIdentifiers"] == contract["private_subnet_ids"]
+    assert rendered.outputs["availability_zones"] == contract["availability_zones"]
 
 
 def test_the_network_stack_name_is_configurable(account: FakeAwsAccount) -> None:
@@ -85,11 +103,8 @@ def test_outputs_name_every_model_target_group(prod: Rendered) -> None:
     assert outputs.url == "https://api.ml.acme-corp.com"
 
 
-@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
-def test_every_taggable_resource_carries_the_required_tags(env: str) -> None:
-    from shared.tagging import REQUIRED_TAG_KEYS, TAGGABLE_TYPES
-
-    rendered = render("serving", env)
+@pytest.mark.parametrize("env", ENVS)
+def test_every_taggable_resource_carries_the_required_tags(env: str, rendered: Rendered) -> None:
     taggable = [r for r in rendered.created if r.type in TAGGABLE_TYPES]
     assert len(taggable) > 15
     for resource in taggable:

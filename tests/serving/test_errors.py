@@ -6,9 +6,17 @@ from typing import Any
 
 import pytest
 
-from tests.serving.conftest import CERT_ARN, SEED_INSTANCES, render_error, seed_config
+from shared.config import show_value
+from tests.serving.conftest import (
+    CERT_ARN,
+    SEED_INSTANCES,
+    render_error,
+    render_serving,
+    seed_config,
+)
 from tooling.mock_runtime import FakeAwsAccount
 
+WAF_ARN = "arn:aws:wafv2:eu-west-1:210987654321:regional/webacl/ml-serving-prod/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
 FLEET = {"image": "210987654321.dkr.ecr.eu-west-1.amazonaws.com/llm-chat:2026.11.2", "minSize": 2}
 
 
@@ -35,7 +43,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     (
         "certificate",
         {"serving:certificate": {"arn": "arn:aws:iam::210987654321:server-certificate/ml"}},
-        "Pulumi.dev.yaml: serving:certificate.arn = 'arn:aws:iam::210987654321:server-certificate/ml': String should match pattern",
+        "Pulumi.dev.yaml: serving:certificate.arn = 'arn:aws:iam::210987654321:server-certificate/ml': not an ACM certificate ARN (expected arn:aws:acm:<region>:<account>:certificate/<id>)",
     ),
     (
         "instances-one-az",
@@ -80,7 +88,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     (
         "two-defaults",
         {"serving:models": [_model(), _model(name="other")]},
-        "Pulumi.dev.yaml: serving:models[1].route = None: only one model may be the default route",
+        "Pulumi.dev.yaml: serving:models[1].route = None: only one model may be the default route (models[0] is)",
     ),
     (
         "duplicate-name",
@@ -90,7 +98,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
                 _model(route={"pathPrefix": "/b"}),
             ]
         },
-        "Pulumi.dev.yaml: serving:models[1].name = 'sentiment': model names must be unique",
+        "Pulumi.dev.yaml: serving:models[1].name = 'sentiment': model names must be unique (also models[0])",
     ),
     (
         "both-targets",
@@ -109,7 +117,89 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
                 for i in range(101)
             ]
         },
-        "Pulumi.dev.yaml: serving:models = 101: an ALB takes at most 100 target groups",
+        "Pulumi.dev.yaml: serving:models = 101: an ALB takes at most 100 target groups (one per model)",
+    ),
+    (
+        "ipv6-cidr",
+        {"serving:allowedCidrs": ["2001:db8::/32"]},
+        "Pulumi.dev.yaml: serving:allowedCidrs = [\"2001:db8::/32\"]: '2001:db8::/32': the ALB is IPv4-only, IPv6 clients never reach it",
+    ),
+    (
+        "certificate-other-region",
+        {"serving:certificate": {"arn": CERT_ARN.replace("eu-west-1", "us-east-1")}},
+        f"Pulumi.dev.yaml: serving:certificate.arn = {show_value(CERT_ARN.replace('eu-west-1', 'us-east-1'))}: the certificate is in us-east-1; an ALB in eu-west-1 needs one from ACM in eu-west-1",
+    ),
+    (
+        "certificate-other-account",
+        {"serving:certificate": {"arn": CERT_ARN.replace("210987654321", "123456789012")}},
+        f"Pulumi.dev.yaml: serving:certificate.arn = {show_value(CERT_ARN.replace('210987654321', '123456789012'))}: the certificate belongs to account 123456789012; the ALB is in 210987654321",
+    ),
+    (
+        "waf-not-regional",
+        {"serving:wafAclArn": WAF_ARN.replace(":regional/", ":global/")},
+        f"Pulumi.dev.yaml: serving:wafAclArn = {show_value(WAF_ARN.replace(':regional/', ':global/'))}: not a WAFv2 regional web ACL ARN",
+    ),
+    (
+        "waf-other-region",
+        {"serving:wafAclArn": WAF_ARN.replace("eu-west-1", "eu-central-1")},
+        f"Pulumi.dev.yaml: serving:wafAclArn = {show_value(WAF_ARN.replace('eu-west-1', 'eu-central-1'))}: the web ACL is in eu-central-1; the ALB is in eu-west-1",
+    ),
+    (
+        "sns-arn",
+        {"serving:alarms": {"snsTopicArn": "ml-serving-oncall"}},
+        "Pulumi.dev.yaml: serving:alarms.snsTopicArn = 'ml-serving-oncall': not an SNS topic ARN",
+    ),
+    (
+        "route-path-and-host",
+        {
+            "serving:models": [
+                _model(route={"pathPrefix": "/v1/chat", "host": "chat.ml.acme-corp.com"})
+            ]
+        },
+        "Pulumi.dev.yaml: serving:models[0].route.pathPrefix = '/v1/chat': give exactly one of pathPrefix, host or default: true",
+    ),
+    (
+        "priority-on-the-default",
+        {"serving:models": [_model(priority=10)]},
+        "Pulumi.dev.yaml: serving:models[0].priority = 10: the default route is not a rule and has no priority",
+    ),
+    (
+        "matcher",
+        {"serving:models": [_model(healthCheck={"matcher": "200,503"})]},
+        "Pulumi.dev.yaml: serving:models[0].healthCheck.matcher = '200,503': ALB health check codes must be within 200-499",
+    ),
+    (
+        "slow-start-below-30",
+        {"serving:models": [_model(slowStartSeconds=10)]},
+        "Pulumi.dev.yaml: serving:models[0].slowStartSeconds = 10: 0 (off) or 30-900",
+    ),
+    (
+        "host-outside-the-certificate-zone",
+        {
+            "serving:certificate": {"domain": "api.ml.acme-corp.com", "zone": "ml.acme-corp.com"},
+            "serving:models": [_model(route={"host": "chat.acme-corp.org"})],
+        },
+        "Pulumi.dev.yaml: serving:models[0].route.host = 'chat.acme-corp.org': the certificate is validated in ml.acme-corp.com; use certificate.arn for other names",
+    ),
+    (
+        "san-outside-the-zone",
+        {
+            "serving:certificate": {
+                "domain": "api.ml.acme-corp.com",
+                "zone": "ml.acme-corp.com",
+                "subjectAlternativeNames": ["api.acme-corp.org"],
+            }
+        },
+        "Pulumi.dev.yaml: serving:certificate.subjectAlternativeNames[0] = 'api.acme-corp.org': outside the zone ml.acme-corp.com, where it is validated by DNS",
+    ),
+    (
+        "graviton-gpu-without-ami",
+        {
+            "serving:models": [
+                {"name": "llm-chat", "fleet": {**FLEET, "instanceType": "g5g.xlarge"}}
+            ]
+        },
+        "Pulumi.dev.yaml: serving:models[0].fleet.amiParameter = None: no ECS GPU AMI for Graviton (g5g.xlarge): name an AMI parameter",
     ),
     (
         "missing-certificate",
@@ -183,8 +273,6 @@ def test_slow_failover_needs_the_named_opt_out() -> None:
     model = _model(
         healthCheck={"intervalSeconds": 10, "timeoutSeconds": 5, "unhealthyThreshold": 3}
     )
-    from tests.serving.conftest import render_serving
-
     rendered = render_serving(
         "dev", seed_config(**{"serving:models": [model], "serving:allowSlowFailover": True})
     )
@@ -200,3 +288,44 @@ def test_a_malformed_contract_output_is_named(account: FakeAwsAccount) -> None:
     error = render_error("dev", seed_config(), stack_outputs={"organization/network/dev": outputs})
     assert error.message.startswith("stack organization/network/dev: output vpc_cidr: ")
     assert error.rendered.created == []
+
+
+def test_instances_in_an_az_without_an_alb_subnet_are_refused(account: FakeAwsAccount) -> None:
+    outputs = account.network_outputs()
+    two_azs = {
+        **outputs,
+        "availability_zones": outputs["availability_zones"][:2],
+        "public_subnet_ids": outputs["public_subnet_ids"][:2],
+        "private_subnet_ids": outputs["private_subnet_ids"][:2],
+    }
+    error = render_error("dev", seed_config(), stack_outputs={"organization/network/dev": two_azs})
+    assert error.message == (
+        'Pulumi.dev.yaml: serving:models[0].instances = ["i-0d3c5e7a9b1f24680", '
+        '"i-0e4d6f8b0c2a35791", "i-0f5e7a9c1d3b46802"]: instances in eu-west-1c, where the ALB '
+        "has no subnet (eu-west-1a, eu-west-1b)"
+    )
+    assert error.rendered.created == []
+
+
+def test_an_internal_alb_needs_private_subnets(account: FakeAwsAccount) -> None:
+    outputs = {**account.network_outputs(), "private_subnet_ids": []}
+    config = seed_config(**{"serving:scheme": "internal", "serving:allowedCidrs": ["10.20.0.0/16"]})
+    error = render_error("dev", config, stack_outputs={"organization/network/dev": outputs})
+    assert error.message == (
+        "Pulumi.dev.yaml: serving:scheme = 'internal': the network stack has no private subnets "
+        "for an internal ALB"
+    )
+    assert error.rendered.created == []
+
+
+def test_checks_run_before_anything_is_registered_and_only_read_the_network_stack() -> None:
+    """The invokes a failed check leaves behind are look-ups, never a resource."""
+    error = render_error(
+        "dev",
+        seed_config(**{"serving:certificate": {"arn": CERT_ARN.replace("eu-west-1", "us-east-1")}}),
+    )
+    assert [r.type for r in error.rendered.resources] == ["pulumi:pulumi:StackReference"]
+    assert {token for token, _ in error.rendered.invokes} <= {
+        "aws:index/getRegion:getRegion",
+        "aws:index/getCallerIdentity:getCallerIdentity",
+    }

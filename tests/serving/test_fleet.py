@@ -6,7 +6,8 @@ import base64
 
 import pytest
 
-from tests.serving.conftest import ALARM, ALB, ASG, LAUNCH_TEMPLATE, TG
+from serving_stack.config import AMI_PARAMETERS, FleetConfig
+from tests.serving.conftest import ALARM, ALB, ASG, LAUNCH_TEMPLATE, LOG_GROUP, TG
 from tooling.mock_runtime import FakeAwsAccount, Rendered
 
 
@@ -28,9 +29,7 @@ def test_launch_template_requires_imdsv2_and_encrypted_volumes(
     assert ebs["volumeType"] == "gp3"
     assert template.inputs["imageId"] == account.ami_id
     assert template.inputs["instanceType"] == "g5.2xlarge"
-    script = base64.b64decode(template.inputs["userData"]).decode()
-    assert "210987654321.dkr.ecr.eu-west-1.amazonaws.com/llm-chat:2026.11.2" in script
-    assert "--publish 8080:8080" in script
+    assert template.inputs["blockDeviceMappings"][0]["ebs"]["volumeSize"] == 200
 
 
 def test_group_spans_private_subnets_with_elb_health_checks(
@@ -84,3 +83,80 @@ def test_alarms_per_model_go_to_the_on_call_topic(prod: Rendered, chat: dict) ->
     assert by_kind["target-5xx-rate"].inputs["threshold"] == 2
     dims = by_kind["unhealthy-hosts"].inputs["dimensions"]
     assert dims["TargetGroup"] == chat["tg"].outputs["arnSuffix"]
+
+
+def _script(template: object) -> str:
+    return base64.b64decode(template.inputs["userData"]).decode()  # type: ignore[attr-defined]
+
+
+def test_user_data_runs_the_configured_container_on_its_port_and_health_path(
+    chat: dict,  # type: ignore[type-arg]
+) -> None:
+    script = _script(chat["template"])
+    lines = script.splitlines()
+    assert lines[:2] == ["#!/bin/bash", "set -euo pipefail"]
+    # a private ECR image needs a login first
+    login = next(i for i, line in enumerate(lines) if line.startswith("aws ecr get-login-password"))
+    pull = lines.index(
+        "docker pull 210987654321.dkr.ecr.eu-west-1.amazonaws.com/llm-chat:2026.11.2"
+    )
+    assert login < pull
+    assert lines[login] == (
+        "aws ecr get-login-password --region eu-west-1 | docker login --username AWS "
+        "--password-stdin 210987654321.dkr.ecr.eu-west-1.amazonaws.com"
+    )
+    run = script[script.index("docker run") :]
+    assert "--gpus all" in run  # g5.2xlarge: NVIDIA
+    assert "--publish 8080:8080" in run
+    assert "--env PORT=8080 --env HEALTH_PATH=/healthz" in run
+    assert "--log-opt awslogs-group=/serving/prod/llm-chat" in run
+    assert run.rstrip().endswith("210987654321.dkr.ecr.eu-west-1.amazonaws.com/llm-chat:2026.11.2")
+
+
+def test_the_ami_matches_the_instance_type(prod: Rendered) -> None:
+    names = [args["name"] for args in prod.invokes_of("aws:ssm/getParameter:getParameter")]
+    assert sorted(names) == sorted([AMI_PARAMETERS["nvidia"], AMI_PARAMETERS["x86_64"]])
+    embeddings = next(t for t in prod.of_type(LAUNCH_TEMPLATE) if "embeddings" in t.name)
+    assert embeddings.inputs["instanceType"] == "m7i.large"
+    run = _script(embeddings)
+    assert "--gpus" not in run
+    assert "--publish 8000:8000" in run
+
+
+@pytest.mark.parametrize(
+    ("instance_type", "parameter", "gpus"),
+    [
+        ("m7i.large", AMI_PARAMETERS["x86_64"], False),
+        ("m7i-flex.large", AMI_PARAMETERS["x86_64"], False),
+        ("c7gn.xlarge", AMI_PARAMETERS["arm64"], False),
+        ("m8g.large", AMI_PARAMETERS["arm64"], False),
+        ("g4dn.xlarge", AMI_PARAMETERS["nvidia"], True),
+        ("g6e.12xlarge", AMI_PARAMETERS["nvidia"], True),
+        ("p5.48xlarge", AMI_PARAMETERS["nvidia"], True),
+        ("g4ad.xlarge", AMI_PARAMETERS["x86_64"], False),  # AMD GPUs: no NVIDIA runtime
+    ],
+)
+def test_ami_parameter_per_instance_family(instance_type: str, parameter: str, gpus: bool) -> None:
+    fleet = FleetConfig.model_validate(
+        {"image": "public.ecr.aws/acme/echo:1.0", "instanceType": instance_type}
+    )
+    assert (fleet.image_parameter, fleet.gpus) == (parameter, gpus)
+    assert fleet.ecr_registry is None  # a public image: no login
+
+
+def test_an_explicit_ami_parameter_wins() -> None:
+    fleet = FleetConfig.model_validate(
+        {
+            "image": "public.ecr.aws/acme/echo:1.0",
+            "instanceType": "g5g.xlarge",
+            "amiParameter": "/acme/ami/gpu-arm64/latest",
+        }
+    )
+    assert fleet.image_parameter == "/acme/ami/gpu-arm64/latest"
+
+
+def test_container_logs_go_to_a_log_group_with_retention(prod: Rendered, chat: dict) -> None:  # type: ignore[type-arg]
+    group = next(g for g in prod.of_type(LOG_GROUP) if g.inputs["name"] == "/serving/prod/llm-chat")
+    assert group.inputs["retentionInDays"] == 30
+    assert group.inputs["tags"]["env"] == "prod"
+    assert group.urn in chat["template"].dependencies

@@ -8,13 +8,16 @@ from tests.serving.conftest import (
     ALB,
     BUCKET,
     BUCKET_POLICY,
+    CERTIFICATE,
+    CERTIFICATE_VALIDATION,
     LISTENER,
+    RECORD,
     RULE,
     TG,
     render_serving,
     seed_config,
 )
-from tooling.mock_runtime import Rendered
+from tooling.mock_runtime import FakeAwsAccount, Rendered
 
 
 def _listener(rendered: Rendered, port: int):
@@ -103,13 +106,14 @@ def test_without_a_default_model_unmatched_requests_get_a_json_404(staging: Rend
 
 
 def test_dns_validated_certificate_and_alias_record(prod: Rendered) -> None:
-    cert = prod.one("aws:acm/certificate:Certificate")
+    cert = prod.one(CERTIFICATE)
     assert cert.inputs["domainName"] == "api.ml.acme-corp.com"
+    assert cert.inputs["subjectAlternativeNames"] == []
     assert cert.inputs["validationMethod"] == "DNS"
-    validation = prod.one("aws:acm/certificateValidation:CertificateValidation")
+    validation = prod.one(CERTIFICATE_VALIDATION)
     https = _listener(prod, 443)
     assert https.property_dependencies["certificateArn"] == [validation.urn]
-    records = prod.of_type("aws:route53/record:Record")
+    records = prod.of_type(RECORD)
     alias = next(r for r in records if r.inputs.get("aliases"))
     assert alias.inputs["name"] == "api.ml.acme-corp.com"
     assert alias.inputs["aliases"][0]["evaluateTargetHealth"] is True
@@ -131,3 +135,40 @@ def test_an_existing_log_bucket_is_used_as_is() -> None:
     assert rendered.of_type(BUCKET) == []
     assert rendered.one(ALB).inputs["accessLogs"]["bucket"] == "acme-central-alb-logs"
     assert rendered.outputs["log_bucket"] == "acme-central-alb-logs"
+
+
+def test_a_requested_certificate_covers_every_name_clients_use(staging: Rendered) -> None:
+    cert = staging.one(CERTIFICATE)
+    assert cert.inputs["domainName"] == "api.ml-staging.acme-corp.com"
+    assert cert.inputs["subjectAlternativeNames"] == ["embeddings.ml-staging.acme-corp.com"]
+    assert cert.inputs["validationMethod"] == "DNS"
+    validations = [
+        r for r in staging.of_type(RECORD) if r.inputs["type"] == "CNAME" and r.parent == cert.urn
+    ]
+    assert sorted(r.inputs["name"] for r in validations) == sorted(
+        option["resourceRecordName"] for option in cert.outputs["domainValidationOptions"]
+    )
+    zone_id = FakeAwsAccount().hosted_zones["ml-staging.acme-corp.com"]
+    assert {r.inputs["zoneId"] for r in validations} == {zone_id}
+    validation = staging.one(CERTIFICATE_VALIDATION)
+    assert sorted(validation.property_dependencies["validationRecordFqdns"]) == sorted(
+        r.urn for r in validations
+    )
+
+
+def test_aliases_for_the_api_name_and_each_host_route(staging: Rendered) -> None:
+    alb = staging.one(ALB)
+    aliases = [r for r in staging.of_type(RECORD) if r.inputs.get("aliases")]
+    assert sorted(r.inputs["name"] for r in aliases) == [
+        "api.ml-staging.acme-corp.com",
+        "embeddings.ml-staging.acme-corp.com",
+    ]
+    for record in aliases:
+        assert record.inputs["type"] == "A"
+        assert record.inputs["aliases"] == [
+            {
+                "name": alb.outputs["dnsName"],
+                "zoneId": alb.outputs["zoneId"],
+                "evaluateTargetHealth": True,
+            }
+        ]

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from serving_stack.routing import derived_priority
-from tests.serving.conftest import RULE, SEED_INSTANCES, TG, render_serving, seed_config
+from serving_stack.routing import derived_priority, nested_in
+from shared.serving_outputs import ModelRoute, ServingOutputs
+from tests.serving.conftest import (
+    LISTENER,
+    RULE,
+    SEED_INSTANCES,
+    TG,
+    render_error,
+    render_serving,
+    seed_config,
+)
 from tooling.mock_runtime import Rendered
 
 CHAT = {"name": "llm-chat", "route": {"pathPrefix": "/v1/chat"}, "instances": SEED_INSTANCES}
@@ -129,3 +138,73 @@ def test_one_hundred_models_fit_the_quotas() -> None:
     rendered = _render(*models)
     assert len(rendered.of_type(TG)) == 100
     assert len(set(_priorities(rendered).values())) == 100
+
+
+def test_an_explicit_default_route_is_the_listeners_default_action() -> None:
+    rendered = _render({**EMBED, "route": {"default": True}}, CHAT)
+    https = next(r for r in rendered.of_type(LISTENER) if r.inputs["port"] == 443)
+    tgs = {tg.inputs["tags"]["model"]: tg for tg in rendered.of_type(TG)}
+    assert https.inputs["defaultActions"] == [
+        {"type": "forward", "targetGroupArn": tgs["embeddings"].outputs["arn"]}
+    ]
+    assert set(_priorities(rendered)) == {"llm-chat"}
+    outputs = ServingOutputs.model_validate(rendered.outputs)
+    assert outputs.models["embeddings"].route == ModelRoute(kind="default", value="*")
+
+
+def _nested_pair(outer: str, *, inner_first: bool) -> str:
+    """A route inside ``outer`` whose derived priority is below (or above) ``outer``'s."""
+    outer_priority = derived_priority("path", outer)
+    for leaf in ("chat", "embeddings", "rerank", "completions", "moderations", "images"):
+        inner = f"{outer}/{leaf}"
+        if (derived_priority("path", inner) < outer_priority) == inner_first:
+            return inner
+    raise AssertionError("no candidate route found")
+
+
+def test_a_nested_path_evaluated_first_is_fine() -> None:
+    inner = _nested_pair("/v1", inner_first=True)
+    priorities = _priorities(
+        _render(
+            {**CHAT, "route": {"pathPrefix": "/v1"}}, {**RERANK, "route": {"pathPrefix": inner}}
+        )
+    )
+    assert priorities["rerank"] < priorities["llm-chat"]
+
+
+def test_a_nested_path_that_would_never_match_is_refused_with_the_fix() -> None:
+    inner = _nested_pair("/v1", inner_first=False)
+    outer_priority, inner_priority = (
+        derived_priority("path", "/v1"),
+        derived_priority("path", inner),
+    )
+    models = [{**CHAT, "route": {"pathPrefix": "/v1"}}, {**RERANK, "route": {"pathPrefix": inner}}]
+    error = render_error("dev", seed_config(**{"serving:models": models}))
+    assert error.message == (
+        f"Pulumi.dev.yaml: serving:models[1].priority = {inner_priority}: {inner} is inside /v1 "
+        f"(models[0], priority {outer_priority}), whose rule would take its requests; give "
+        f"models[1] a lower priority, e.g. {outer_priority - 1}"
+    )
+    assert error.rendered.created == []
+    # the suggested fix works
+    models[1] = {**models[1], "priority": outer_priority - 1}
+    assert _priorities(_render(*models))["rerank"] == outer_priority - 1
+
+
+def test_two_rules_on_one_priority_are_refused() -> None:
+    taken = derived_priority("path", "/v1/chat")
+    error = render_error(
+        "dev", seed_config(**{"serving:models": [CHAT, {**EMBED, "priority": taken}]})
+    )
+    assert error.message == (
+        f"Pulumi.dev.yaml: serving:models[1].priority = {taken}: rule priority already used by "
+        "models[0] (llm-chat); set an explicit priority on one of them"
+    )
+    assert error.rendered.created == []
+
+
+def test_a_sibling_path_is_not_nested() -> None:
+    assert nested_in("/v1/chat/stream", "/v1/chat")
+    assert nested_in("/v1/chat", "/v1")
+    assert not nested_in("/v1/chat-beta", "/v1/chat")
+    assert not nested_in("/v1", "/v1/chat")

@@ -39,7 +39,8 @@ class AlbLogBucketArgs:
     region: str
     account_id: str
     protect: bool = False
-    """Protect the bucket and keep it (retain on delete): prod keeps its audit trail."""
+    """Protect the bucket and keep it (retain on delete), and keep its public access block,
+    ownership, encryption, lifecycle and TLS-only policy with it: prod keeps its audit trail."""
 
 
 def log_writer_principal(region: str) -> dict[str, str]:
@@ -98,7 +99,8 @@ class AlbLogBucket(pulumi.ComponentResource):
             force_destroy=not args.protect,
             opts=bucket_opts,
         )
-        child = pulumi.ResourceOptions(parent=self.bucket)
+        # A retained bucket stays locked down: its side resources are retained with it.
+        child = pulumi.ResourceOptions(parent=self.bucket, retain_on_delete=args.protect)
         block = aws.s3.BucketPublicAccessBlock(
             name,
             bucket=self.bucket.id,
@@ -151,6 +153,8 @@ class AlbLogBucket(pulumi.ComponentResource):
             policy=bucket_policy_document(
                 f"arn:aws:s3:::{args.bucket_name}", args.region, args.account_id, principal
             ),
-            opts=pulumi.ResourceOptions(parent=self.bucket, depends_on=[block, ownership]),
+            opts=pulumi.ResourceOptions.merge(
+                child, pulumi.ResourceOptions(depends_on=[block, ownership])
+            ),
         )
         self.register_outputs({"bucket": self.bucket.bucket})

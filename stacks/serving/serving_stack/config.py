@@ -3,45 +3,52 @@
 Top-level keys (defaults in brackets):
 
 - ``costCenter`` (required): the ``cost-center`` tag. ``team`` [``ml-platform``]: the ``team`` tag.
-- ``networkStack`` [``organization/network/<env>``]: the network stack to read the contract from.
+- ``networkStack`` [``<org>/network/<env>``, ``organization`` on the file backend]: the network
+  stack to read the contract from (e.g. ``acme/network/prod`` on Pulumi Cloud).
 - ``scheme`` [``internal``]: ``internal`` or ``internet-facing``. An internal ALB uses the private
   subnets, an internet-facing one the public subnets.
-- ``allowedCidrs`` / ``allowedPrefixListIds`` [none]: who may reach ports 443 and 80. Required for
-  an internet-facing ALB unless ``public: true``.
-- ``public`` [``false``]: the explicit, named opt-in to 0.0.0.0/0 and ::/0 on 443 and 80 (only for
+- ``allowedCidrs`` / ``allowedPrefixListIds`` [none]: who may reach ports 443 and 80 (IPv4: the ALB
+  is IPv4-only). Required unless ``public: true``.
+- ``public`` [``false``]: the explicit, named opt-in to 0.0.0.0/0 on 443 and 80 (only for
   ``internet-facing``).
 - ``idleTimeoutSeconds`` [300]: 1-4000; long enough for an inference request.
 - ``desyncMitigationMode`` [``defensive``]: ``defensive`` or ``strictest``.
 - ``deletionProtection`` [on in prod, off elsewhere].
 - ``tlsPolicy`` [``ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09``].
-- ``certificate``: ``{arn: <ACM ARN>}`` or ``{domain: api.example.com, zone: example.com}`` for a
-  certificate this stack requests and validates by DNS in that Route 53 zone.
+- ``certificate`` (required): ``{arn: <ACM ARN in the stack's region and account>}``, or
+  ``{domain: api.example.com, zone: example.com, subjectAlternativeNames: [...]}`` for a certificate
+  this stack requests and validates by DNS in that Route 53 zone; it also covers ``dns.name`` and
+  every host route, which must then be inside the zone.
 - ``accessLogs`` [a bucket this stack creates]: ``{bucket: <existing>}`` to use an existing one;
   ``retentionDays`` [90].
-- ``wafAclArn`` [none]: a WAFv2 regional web ACL to associate.
-- ``dns`` [none]: ``{zone: example.com, name: api.example.com}`` for a Route 53 alias record.
+- ``wafAclArn`` [none]: a WAFv2 regional web ACL (in the stack's region) to associate.
+- ``dns`` [none]: ``{zone: example.com, name: api.example.com}`` for a Route 53 alias record;
+  ``aliasHostRoutes`` [``true``]: also an alias for every host route inside the zone.
 - ``alarms``: ``snsTopicArn`` [none], ``target5xxPercent`` [5], ``p99LatencySeconds`` [2].
 - ``allowSlowFailover`` [``false``]: the named opt-out of the 10-second failure-detection budget.
-- ``models`` (required, 1-100): see :class:`ModelConfig`.
+- ``models`` (required, 1-100): see below.
 
-A model: ``name``; ``port`` [8080]; ``healthCheck`` (``path`` [``/health``], ``intervalSeconds``
-[5], ``timeoutSeconds`` [4], ``healthyThreshold`` [2], ``unhealthyThreshold`` [2], ``matcher``
-[``200``]); ``route`` (``pathPrefix`` or ``host``; omitted = the listener's default, allowed for one
-model); ``priority`` [derived from the name]; ``deregistrationDelaySeconds`` [30];
-``slowStartSeconds`` [0 = off]; ``minHealthyTargets`` [one per AZ]; and exactly one of
-``instances`` (existing instance ids in >= 2 AZs) or ``fleet`` (``image``, ``instanceType``
-[``m7i.large``], ``minSize`` [3], ``maxSize`` [6], ``requestsPerTarget`` [100],
-``healthCheckGraceSeconds`` [180], ``volumeSizeGb`` [40], ``amiParameter`` [the ECS-optimised
-Amazon Linux 2023 AMI]).
+A model: ``name`` (2-32 characters, ``a-z0-9-``); ``port`` [8080]; ``healthCheck`` (``path``
+[``/health``], ``intervalSeconds`` [5], ``timeoutSeconds`` [4], ``healthyThreshold`` [2],
+``unhealthyThreshold`` [2], ``matcher`` [``200``]); ``route``: ``{pathPrefix: /v1/chat}``,
+``{host: chat.example.com}`` or ``{default: true}`` (omitted = the default: the listener's default
+action forwards to it; one model at most; with none, unmatched requests get a JSON 404);
+``priority`` [derived from the route, see ``routing.py``]; ``deregistrationDelaySeconds`` [30];
+``slowStartSeconds`` [0 = off, else 30-900]; ``minHealthyTargets`` [one per AZ of its targets, or
+the fleet's ``minSize``]; and exactly one of ``instances`` (existing instance ids in >= 2 AZs) or
+``fleet``: ``image``, ``instanceType`` [``m7i.large``], ``minSize`` [3], ``maxSize`` [6],
+``requestsPerTarget`` [100], ``healthCheckGraceSeconds`` [180], ``volumeSizeGb`` [40],
+``amiParameter`` [the ECS-optimised Amazon Linux 2023 AMI for the instance type: ``gpu`` for
+NVIDIA families (g4dn, g5, g6, p4, p5, ...), ``arm64`` for Graviton families (m7g, c8g, ...)].
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from shared.config import ConfigModel, ConfigValueError, StackConfigModel, load_config
 
@@ -52,18 +59,65 @@ MAX_DETECTION_SECONDS = 10
 MAX_TARGET_GROUPS = 100
 MAX_RULES = 100
 
-ACM_ARN = r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$"
-SNS_ARN = r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$"
-WAF_ARN = r"^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional/webacl/[A-Za-z0-9_-]+/[0-9a-f-]{36}$"
+ACM_ARN = re.compile(
+    r"^arn:aws[a-z-]*:acm:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):certificate/[0-9a-f-]{36}$"
+)
+SNS_ARN = re.compile(r"^arn:aws[a-z-]*:sns:(?P<region>[a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,256}$")
+WAF_ARN = re.compile(
+    r"^arn:aws[a-z-]*:wafv2:(?P<region>[a-z0-9-]+):\d{12}:regional/webacl/[A-Za-z0-9_-]+/[0-9a-f-]{36}$"
+)
 INSTANCE_ID = r"^i-[0-9a-f]{8,17}$"
 DOMAIN = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 _MATCHER = re.compile(r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$")
 
 
+def _arn_of(pattern: re.Pattern[str], what: str, shape: str) -> AfterValidator:
+    """A validator with a readable message instead of pydantic's regex dump."""
+
+    def check(value: str) -> str:
+        if not pattern.match(value):
+            raise ValueError(f"not {what} (expected {shape})")
+        return value
+
+    return AfterValidator(check)
+
+
+AcmArn = Annotated[
+    str,
+    _arn_of(ACM_ARN, "an ACM certificate ARN", "arn:aws:acm:<region>:<account>:certificate/<id>"),
+]
+SnsArn = Annotated[
+    str, _arn_of(SNS_ARN, "an SNS topic ARN", "arn:aws:sns:<region>:<account>:<topic>")
+]
+WafArn = Annotated[
+    str,
+    _arn_of(
+        WAF_ARN,
+        "a WAFv2 regional web ACL ARN",
+        "arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>",
+    ),
+]
+Domain = Annotated[str, Field(pattern=DOMAIN, max_length=253)]
+
+
+def arn_region(arn: str) -> str:
+    """The region field of an ARN (``arn:partition:service:region:account:resource``)."""
+    return arn.split(":")[3]
+
+
+def arn_account(arn: str) -> str:
+    return arn.split(":")[4]
+
+
+def in_zone(name: str, zone: str) -> bool:
+    return name == zone or name.endswith("." + zone)
+
+
 class CertificateConfig(ConfigModel):
-    arn: str | None = Field(default=None, pattern=ACM_ARN)
-    domain: str | None = Field(default=None, pattern=DOMAIN)
-    zone: str | None = Field(default=None, pattern=DOMAIN)
+    arn: AcmArn | None = None
+    domain: Domain | None = None
+    zone: Domain | None = None
+    subject_alternative_names: list[Domain] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _one_source(self) -> CertificateConfig:
@@ -71,11 +125,29 @@ class CertificateConfig(ConfigModel):
             raise ConfigValueError(
                 "arn", self.arn, "give either an ACM certificate arn, or domain and zone"
             )
-        if self.domain is not None and self.zone is None:
+        if self.domain is None:
+            if self.subject_alternative_names:
+                raise ConfigValueError(
+                    "subjectAlternativeNames",
+                    self.subject_alternative_names,
+                    "only for a certificate this stack requests (domain and zone)",
+                )
+            return self
+        if self.zone is None:
             raise ConfigValueError(
                 "zone", None, "a DNS-validated certificate needs the Route 53 zone"
             )
+        for index, name in enumerate([self.domain, *self.subject_alternative_names]):
+            if not in_zone(name, self.zone):
+                key = "domain" if index == 0 else f"subjectAlternativeNames.{index - 1}"
+                raise ConfigValueError(
+                    key, name, f"outside the zone {self.zone}, where it is validated by DNS"
+                )
         return self
+
+    @property
+    def dns_validated(self) -> bool:
+        return self.domain is not None
 
 
 class HealthCheckConfig(ConfigModel):
@@ -122,23 +194,62 @@ class RouteConfig(ConfigModel):
     path_prefix: str | None = Field(
         default=None, pattern=r"^/[A-Za-z0-9/._-]*[A-Za-z0-9._-]$", max_length=120
     )
-    host: str | None = Field(default=None, pattern=DOMAIN)
+    host: Domain | None = None
+    default: bool = False
 
     @model_validator(mode="after")
     def _one_match(self) -> RouteConfig:
-        if (self.path_prefix is None) == (self.host is None):
+        given = [self.path_prefix is not None, self.host is not None, self.default]
+        if sum(given) != 1:
             raise ConfigValueError(
-                "pathPrefix", self.path_prefix, "give exactly one of pathPrefix or host"
+                "pathPrefix",
+                self.path_prefix,
+                "give exactly one of pathPrefix, host or default: true",
             )
+        if self.path_prefix is not None and "//" in self.path_prefix:
+            raise ConfigValueError("pathPrefix", self.path_prefix, "has an empty path segment")
         return self
 
     @property
-    def kind(self) -> Literal["path", "host"]:
-        return "path" if self.path_prefix else "host"
+    def kind(self) -> Literal["path", "host", "default"]:
+        if self.default:
+            return "default"
+        return "path" if self.path_prefix is not None else "host"
 
     @property
     def value(self) -> str:
-        return self.path_prefix or self.host or ""
+        return self.path_prefix or self.host or "*"
+
+
+DEFAULT_ROUTE = RouteConfig(default=True)
+
+# ECS-optimised Amazon Linux 2023 AMIs: Docker (and, for GPUs, the NVIDIA driver and container
+# toolkit) preinstalled, patched by AWS.
+AMI_PARAMETERS = {
+    "x86_64": "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id",
+    "arm64": "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id",
+    "nvidia": "/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recommended/image_id",
+}
+_FAMILY = re.compile(r"^(?P<series>[a-z]+)(?P<generation>\d+)(?P<options>[a-z-]*)$")
+
+
+def instance_family(instance_type: str) -> tuple[str, int, str]:
+    """``g5.2xlarge`` -> ("g", 5, ""); ``m7gd.large`` -> ("m", 7, "gd"); unknown shapes -> ("", 0, "")."""
+    match = _FAMILY.match(instance_type.split(".", 1)[0])
+    if match is None:
+        return "", 0, ""
+    return match["series"], int(match["generation"]), match["options"]
+
+
+def is_graviton(instance_type: str) -> bool:
+    series, _, options = instance_family(instance_type)
+    return series == "a" or "g" in options.split("-")[0]
+
+
+def has_nvidia_gpu(instance_type: str) -> bool:
+    """G and P families carry NVIDIA GPUs (g4ad carries AMD GPUs)."""
+    series, generation, options = instance_family(instance_type)
+    return series in ("g", "p") and generation >= 3 and not options.startswith("ad")
 
 
 class FleetConfig(ConfigModel):
@@ -151,7 +262,7 @@ class FleetConfig(ConfigModel):
     requests_per_target: int = Field(default=100, ge=1, le=100000)
     health_check_grace_seconds: int = Field(default=180, ge=0, le=7200)
     volume_size_gb: int = Field(default=40, ge=8, le=16384)
-    ami_parameter: str = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
+    ami_parameter: str | None = Field(default=None, pattern=r"^/[A-Za-z0-9_./-]+$")
 
     @model_validator(mode="after")
     def _sizes(self) -> FleetConfig:
@@ -159,14 +270,40 @@ class FleetConfig(ConfigModel):
             raise ConfigValueError(
                 "maxSize", self.max_size, f"must be at least minSize ({self.min_size})"
             )
+        if self.ami_parameter is None and self.gpus and is_graviton(self.instance_type):
+            raise ConfigValueError(
+                "amiParameter",
+                None,
+                f"no ECS GPU AMI for Graviton ({self.instance_type}): name an AMI parameter",
+            )
         return self
+
+    @property
+    def gpus(self) -> bool:
+        """Run the container with ``--gpus all`` (NVIDIA instance families)."""
+        return has_nvidia_gpu(self.instance_type)
+
+    @property
+    def image_parameter(self) -> str:
+        """The SSM parameter holding the AMI id: configured, or the ECS AMI for the instance type."""
+        if self.ami_parameter is not None:
+            return self.ami_parameter
+        if self.gpus:
+            return AMI_PARAMETERS["nvidia"]
+        return AMI_PARAMETERS["arm64" if is_graviton(self.instance_type) else "x86_64"]
+
+    @property
+    def ecr_registry(self) -> str | None:
+        """The ECR registry host of the image, if it is in ECR (needs a docker login)."""
+        host = self.image.split("/", 1)[0]
+        return host if re.match(r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com$", host) else None
 
 
 class ModelConfig(ConfigModel):
     name: str = Field(pattern=r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
     port: int = Field(default=8080, ge=1, le=65535)
     health_check: HealthCheckConfig = HealthCheckConfig()
-    route: RouteConfig | None = None
+    route: RouteConfig = DEFAULT_ROUTE
     priority: int | None = Field(default=None, ge=1, le=50000)
     deregistration_delay_seconds: int = Field(default=30, ge=0, le=3600)
     slow_start_seconds: int = Field(default=0, ge=0, le=900)
@@ -196,6 +333,10 @@ class ModelConfig(ConfigModel):
             )
         if self.slow_start_seconds and self.slow_start_seconds < 30:
             raise ConfigValueError("slowStartSeconds", self.slow_start_seconds, "0 (off) or 30-900")
+        if self.priority is not None and self.route.default:
+            raise ConfigValueError(
+                "priority", self.priority, "the default route is not a rule and has no priority"
+            )
         return self
 
     @property
@@ -209,18 +350,19 @@ class AccessLogsConfig(ConfigModel):
 
 
 class AlarmsConfig(ConfigModel):
-    sns_topic_arn: str | None = Field(default=None, pattern=SNS_ARN)
+    sns_topic_arn: SnsArn | None = None
     target_5xx_percent: float = Field(default=5.0, gt=0, le=100, alias="target5xxPercent")
     p99_latency_seconds: float = Field(default=2.0, gt=0)
 
 
 class DnsConfig(ConfigModel):
-    zone: str = Field(pattern=DOMAIN)
-    name: str = Field(pattern=DOMAIN)
+    zone: Domain
+    name: Domain
+    alias_host_routes: bool = True
 
     @model_validator(mode="after")
     def _inside_zone(self) -> DnsConfig:
-        if self.name != self.zone and not self.name.endswith("." + self.zone):
+        if not in_zone(self.name, self.zone):
             raise ConfigValueError("name", self.name, f"must be inside the zone {self.zone}")
         return self
 
@@ -243,7 +385,7 @@ class ServingConfig(StackConfigModel):
     )
     certificate: CertificateConfig
     access_logs: AccessLogsConfig = AccessLogsConfig()
-    waf_acl_arn: str | None = Field(default=None, pattern=WAF_ARN)
+    waf_acl_arn: WafArn | None = None
     dns: DnsConfig | None = None
     alarms: AlarmsConfig = AlarmsConfig()
     allow_slow_failover: bool = False
@@ -257,8 +399,12 @@ class ServingConfig(StackConfigModel):
                 network = ipaddress.ip_network(cidr, strict=True)
             except ValueError as exc:
                 raise ValueError(f"{cidr!r} is not a valid CIDR block ({exc})") from None
+            if network.version != 4:
+                raise ValueError(f"{cidr!r}: the ALB is IPv4-only, IPv6 clients never reach it")
             if network.prefixlen == 0:
                 raise ValueError(f"{cidr!r} opens the ALB to the world: set public: true instead")
+        if len(set(value)) != len(value):
+            raise ValueError("a CIDR block is listed twice")
         return value
 
     @field_validator("allowed_prefix_list_ids")
@@ -267,6 +413,8 @@ class ServingConfig(StackConfigModel):
         for pl in value:
             if not re.match(r"^pl-[0-9a-f]{8,17}$", pl):
                 raise ValueError(f"{pl!r} is not a managed prefix list id")
+        if len(set(value)) != len(value):
+            raise ValueError("a prefix list is listed twice")
         return value
 
     @model_validator(mode="after")
@@ -279,12 +427,21 @@ class ServingConfig(StackConfigModel):
                 self.allowed_cidrs,
                 "name who may reach the ALB (allowedCidrs or allowedPrefixListIds), or set public: true",
             )
-        names = [m.name for m in self.models]
+        if len(self.models) > MAX_TARGET_GROUPS:
+            raise ConfigValueError(
+                "models",
+                len(self.models),
+                f"an ALB takes at most {MAX_TARGET_GROUPS} target groups (one per model)",
+            )
+        names: dict[str, int] = {}
         for index, model in enumerate(self.models):
-            if names.index(model.name) != index:
+            if model.name in names:
                 raise ConfigValueError(
-                    f"models.{index}.name", model.name, "model names must be unique"
+                    f"models.{index}.name",
+                    model.name,
+                    f"model names must be unique (also models[{names[model.name]}])",
                 )
+            names[model.name] = index
             detection = model.health_check.detection_seconds
             if detection > MAX_DETECTION_SECONDS and not self.allow_slow_failover:
                 raise ConfigValueError(
@@ -296,16 +453,22 @@ class ServingConfig(StackConfigModel):
                     f"failure detection takes {detection}s (interval x unhealthyThreshold) > {MAX_DETECTION_SECONDS}s; "
                     "tighten it or set allowSlowFailover: true",
                 )
-        defaults = [i for i, m in enumerate(self.models) if m.route is None]
+        self._check_routes()
+        self._check_names_are_covered()
+        return self
+
+    def _check_routes(self) -> None:
+        defaults = [i for i, m in enumerate(self.models) if m.route.default]
         if len(defaults) > 1:
             raise ConfigValueError(
                 f"models.{defaults[1]}.route",
                 None,
-                "only one model may be the default route; give the others a pathPrefix or host",
+                f"only one model may be the default route (models[{defaults[0]}] is); "
+                "give the others a pathPrefix or host",
             )
         routes: dict[tuple[str, str], int] = {}
         for index, model in enumerate(self.models):
-            if model.route is None:
+            if model.route.default:
                 continue
             key = (model.route.kind, model.route.value)
             if key in routes:
@@ -315,17 +478,53 @@ class ServingConfig(StackConfigModel):
                     f"the same route as models[{routes[key]}]",
                 )
             routes[key] = index
-        if len(self.models) > MAX_TARGET_GROUPS:
-            raise ConfigValueError(
-                "models",
-                len(self.models),
-                f"an ALB takes at most {MAX_TARGET_GROUPS} target groups",
-            )
         if len(routes) > MAX_RULES:
             raise ConfigValueError(
                 "models", len(routes), f"an ALB listener takes at most {MAX_RULES} rules"
             )
-        return self
+
+    def _check_names_are_covered(self) -> None:
+        """A certificate this stack requests must cover every name clients use: in its zone."""
+        cert = self.certificate
+        if not cert.dns_validated or cert.zone is None:
+            return
+        if self.dns is not None and not in_zone(self.dns.name, cert.zone):
+            raise ConfigValueError(
+                "dns.name",
+                self.dns.name,
+                f"the certificate is validated in {cert.zone}; use certificate.arn for other names",
+            )
+        for index, model in enumerate(self.models):
+            if model.route.host is not None and not in_zone(model.route.host, cert.zone):
+                raise ConfigValueError(
+                    f"models.{index}.route.host",
+                    model.route.host,
+                    f"the certificate is validated in {cert.zone}; use certificate.arn for other names",
+                )
+
+    def certificate_names(self) -> list[str]:
+        """What a requested certificate covers: its domain, then every other name clients use."""
+        cert = self.certificate
+        if cert.domain is None:
+            return []
+        names = [cert.domain, *cert.subject_alternative_names]
+        if self.dns is not None:
+            names.append(self.dns.name)
+        names += [m.route.host for m in self.models if m.route.host is not None]
+        return list(dict.fromkeys(names))
+
+    def alias_names(self) -> list[str]:
+        """Route 53 alias records to create: ``dns.name`` and host routes inside ``dns.zone``."""
+        if self.dns is None:
+            return []
+        names = [self.dns.name]
+        if self.dns.alias_host_routes:
+            names += [
+                m.route.host
+                for m in self.models
+                if m.route.host is not None and in_zone(m.route.host, self.dns.zone)
+            ]
+        return list(dict.fromkeys(names))
 
     def deletion_protection_for(self, env: str) -> bool:
         return self.deletion_protection if self.deletion_protection is not None else env == "prod"

@@ -11,13 +11,18 @@ from shared.serving_outputs import FailoverFigures
 
 
 def failover_figures(cfg: ServingConfig, placement: Placement) -> FailoverFigures:
-    """What the config implies, worst case over the models."""
+    """What the config implies, worst case over the models.
+
+    ``min_healthy_per_az``: the fewest targets any model has in any AZ of the ALB (existing
+    instances as listed; a fleet at ``minSize``, which Auto Scaling spreads evenly over the AZs).
+    0 means some AZ has no target of some model: that model does not survive losing the others.
+    """
     return FailoverFigures(
         detection_seconds=max(m.health_check.detection_seconds for m in cfg.models),
         recovery_seconds=max(m.health_check.recovery_seconds for m in cfg.models),
         drain_seconds=max(m.deregistration_delay_seconds for m in cfg.models),
         az_count=len(placement.availability_zones),
-        min_healthy_per_az=1,
+        min_healthy_per_az=placement.min_targets_per_alb_zone,
     )
 
 

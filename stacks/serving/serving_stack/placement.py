@@ -1,17 +1,30 @@
-"""Where things go: the ALB's subnets and AZs, and a check of every model's targets against them.
+"""Where things go, checked against the account before anything is built.
 
-Runs before anything is built; every problem is one ``ConfigError`` naming the key and the value.
+The ALB's subnets and AZs come from the network contract (public subnets for an internet-facing
+ALB, private ones for an internal ALB); every model's targets are checked against those AZs
+(existing instances are looked up, synchronously, to learn their AZ and network interface); ARNs
+from the config must be in the stack's region (and, for ACM, its account). Every problem is one
+``ConfigError`` naming the key and the value.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pulumi
 import pulumi_aws as aws
 
-from serving_stack.config import ServingConfig
+from serving_stack.config import ServingConfig, arn_account, arn_region
 from shared.config import ConfigError, config_error
 from shared.contract import NetworkContract, check_availability_zones
+
+
+@dataclass(frozen=True)
+class ExistingInstance:
+    id: str
+    availability_zone: str
+    network_interface_id: str
+    """The primary network interface: the targets' security group is attached to it."""
 
 
 @dataclass(frozen=True)
@@ -20,20 +33,78 @@ class Placement:
     availability_zones: list[str]
     private_subnet_ids: list[str]
     """Where fleet instances run (one per AZ, aligned with ``availability_zones``)."""
-    target_zones: dict[str, list[str]]
-    """Model name -> the AZs its targets are in."""
+    targets_per_zone: dict[str, dict[str, int]]
+    """Model name -> AZ -> targets there at the least (a fleet at ``minSize``, balanced by AZ)."""
+    instances: dict[str, ExistingInstance]
+    """Every existing instance of an ``instances`` model, by id."""
+
+    def target_zones(self, model: str) -> list[str]:
+        return sorted(z for z, n in self.targets_per_zone[model].items() if n > 0)
+
+    @property
+    def min_targets_per_alb_zone(self) -> int:
+        """The fewest targets any model has in any of the ALB's AZs (0: an AZ without targets)."""
+        return min(
+            per_zone.get(zone, 0)
+            for per_zone in self.targets_per_zone.values()
+            for zone in self.availability_zones
+        )
 
 
 def _fail(key: str, value: object, message: str) -> ConfigError:
     return config_error(f"serving:{key}", value, message)
 
 
-def instance_zone(instance_id: str, key: str) -> str:
+def look_up_instance(instance_id: str, key: str) -> ExistingInstance:
     try:
-        return aws.ec2.get_instance(instance_id=instance_id).availability_zone
+        found = aws.ec2.get_instance(instance_id=instance_id)
     except Exception as exc:  # the provider's look-up error
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise _fail(key, instance_id, f"instance look-up failed: {text}") from None
+    _warn_about_instance(found, key)
+    return ExistingInstance(
+        id=instance_id,
+        availability_zone=found.availability_zone,
+        network_interface_id=found.network_interface_id,
+    )
+
+
+def _warn_about_instance(found: aws.ec2.GetInstanceResult, key: str) -> None:
+    """Existing instances are not this stack's to change; say what falls short of the fleet's bar."""
+    options = list(found.metadata_options or [])
+    if options and options[0].http_tokens != "required":
+        pulumi.log.warn(
+            f"serving:{key}: {found.id} accepts IMDSv1 (http_tokens={options[0].http_tokens!r}); "
+            "require IMDSv2 on it (aws ec2 modify-instance-metadata-options --http-tokens required)"
+        )
+    volumes = list(found.root_block_devices or []) + list(found.ebs_block_devices or [])
+    plain = [v.device_name for v in volumes if not v.encrypted]
+    if plain:
+        pulumi.log.warn(f"serving:{key}: {found.id} has unencrypted volumes: {', '.join(plain)}")
+
+
+def check_arns(cfg: ServingConfig, region: str, account_id: str) -> None:
+    """ARNs that only work in the ALB's own region (and, for a certificate, its own account)."""
+    arn = cfg.certificate.arn
+    if arn is not None:
+        if arn_region(arn) != region:
+            raise _fail(
+                "certificate.arn",
+                arn,
+                f"the certificate is in {arn_region(arn)}; an ALB in {region} needs one from ACM in {region}",
+            )
+        if arn_account(arn) != account_id:
+            raise _fail(
+                "certificate.arn",
+                arn,
+                f"the certificate belongs to account {arn_account(arn)}; the ALB is in {account_id}",
+            )
+    if cfg.waf_acl_arn is not None and arn_region(cfg.waf_acl_arn) != region:
+        raise _fail(
+            "wafAclArn",
+            cfg.waf_acl_arn,
+            f"the web ACL is in {arn_region(cfg.waf_acl_arn)}; the ALB is in {region}",
+        )
 
 
 def place(cfg: ServingConfig, contract: NetworkContract, env: str) -> Placement:
@@ -44,7 +115,8 @@ def place(cfg: ServingConfig, contract: NetworkContract, env: str) -> Placement:
         raise _fail(
             "scheme", cfg.scheme, f"the network stack has no {tier} subnets for an {cfg.scheme} ALB"
         )
-    target_zones: dict[str, list[str]] = {}
+    targets_per_zone: dict[str, dict[str, int]] = {}
+    instances: dict[str, ExistingInstance] = {}
     for index, model in enumerate(cfg.models):
         if model.fleet is not None:
             if not contract.private_subnet_ids:
@@ -59,11 +131,12 @@ def place(cfg: ServingConfig, contract: NetworkContract, env: str) -> Placement:
                     model.fleet.min_size,
                     f"prod needs at least one instance per AZ ({len(zones)})",
                 )
-            target_zones[model.name] = zones
+            targets_per_zone[model.name] = dict.fromkeys(zones, model.fleet.min_size // len(zones))
             continue
         key = f"models[{index}].instances"
-        found = [instance_zone(i, key) for i in model.instances or []]
-        outside = sorted({z for z in found if z not in zones})
+        found = [instances.get(i) or look_up_instance(i, key) for i in model.instances or []]
+        instances.update({i.id: i for i in found})
+        outside = sorted({i.availability_zone for i in found} - set(zones))
         if outside:
             raise _fail(
                 key,
@@ -71,13 +144,17 @@ def place(cfg: ServingConfig, contract: NetworkContract, env: str) -> Placement:
                 f"instances in {', '.join(outside)}, where the ALB has no subnet ({', '.join(zones)})",
             )
         try:
-            check_availability_zones(sorted(set(found)), "the instances")
+            check_availability_zones(sorted({i.availability_zone for i in found}), "the instances")
         except ValueError as exc:
             raise _fail(key, model.instances, str(exc)) from None
-        target_zones[model.name] = sorted(set(found))
+        per_zone: dict[str, int] = {}
+        for instance in found:
+            per_zone[instance.availability_zone] = per_zone.get(instance.availability_zone, 0) + 1
+        targets_per_zone[model.name] = per_zone
     return Placement(
         alb_subnet_ids=list(alb_subnets),
         availability_zones=zones,
         private_subnet_ids=list(contract.private_subnet_ids),
-        target_zones=target_zones,
+        targets_per_zone=targets_per_zone,
+        instances=instances,
     )

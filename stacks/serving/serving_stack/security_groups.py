@@ -1,17 +1,21 @@
 """``ServingSecurityGroups``: the ALB's group and the targets' group, linked rule by rule.
 
 - ALB ingress: 443 (and 80, which only redirects) from the configured CIDRs / prefix lists, or from
-  anywhere only when the config says ``public: true``.
+  0.0.0.0/0 only when the config says ``public: true`` (the ALB is IPv4-only).
 - ALB egress: only to the targets' group, only on the models' ports.
 - Targets ingress: only from the ALB's group, only on the models' ports.
-- Targets egress: HTTPS out (image pulls, SSM) - fleets run in private subnets behind NAT.
+- Targets egress: HTTPS out (image pulls, SSM, CloudWatch Logs) - fleets run in private subnets
+  behind NAT.
+
+The targets' group is the launch template's group for a fleet; existing instances get it attached
+to their primary network interface (``attach_to_instances``), next to the groups they already have,
+so that the ALB's egress (which only reaches this group) gets to them.
 
 Standalone ``aws.vpc`` rules, each with a description; the groups carry no inline rules.
 """
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field
 
 import pulumi
@@ -66,7 +70,6 @@ class ServingSecurityGroups(pulumi.ComponentResource):
                     from_port=port,
                     to_port=port,
                     cidr_ipv4=source.get("cidr_ipv4"),
-                    cidr_ipv6=source.get("cidr_ipv6"),
                     prefix_list_id=source.get("prefix_list_id"),
                     description=f"{purpose} from {next(iter(source.values()))}",
                     opts=alb_rule,
@@ -107,13 +110,12 @@ class ServingSecurityGroups(pulumi.ComponentResource):
 
     @staticmethod
     def _sources(args: ServingSecurityGroupsArgs) -> list[tuple[str, dict[str, str]]]:
+        """(label for the logical name, source) pairs. The ALB is IPv4-only: no ``::/0`` rule."""
         if args.public:
-            return [("world-v4", {"cidr_ipv4": "0.0.0.0/0"}), ("world-v6", {"cidr_ipv6": "::/0"})]
-        sources: list[tuple[str, dict[str, str]]] = []
-        for cidr in args.allowed_cidrs:
-            network = ipaddress.ip_network(cidr)
-            key = "cidr_ipv4" if network.version == 4 else "cidr_ipv6"
-            label = str(network).replace("/", "-").replace(":", "").replace(".", "-")
-            sources.append((label, {key: cidr}))
+            return [("world-v4", {"cidr_ipv4": "0.0.0.0/0"})]
+        sources: list[tuple[str, dict[str, str]]] = [
+            (cidr.replace("/", "-").replace(".", "-"), {"cidr_ipv4": cidr})
+            for cidr in args.allowed_cidrs
+        ]
         sources += [(pl, {"prefix_list_id": pl}) for pl in args.allowed_prefix_list_ids]
         return sources

@@ -1,4 +1,8 @@
-"""``ModelServingLayer``: every resource of the serving stack, built from validated inputs."""
+"""``ModelServingLayer``: every resource of the serving stack, built from validated inputs.
+
+Nothing here checks input: ``__main__`` validates the config, the placement and the routes first,
+so that a bad value stops the program before anything is registered.
+"""
 
 from __future__ import annotations
 
@@ -18,10 +22,15 @@ from serving_stack.listeners import (
 )
 from serving_stack.load_balancer import AlbArgs, create_load_balancer
 from serving_stack.placement import Placement
-from serving_stack.routing import Route, plan_routes
+from serving_stack.routing import Route
 from serving_stack.security_groups import ServingSecurityGroups, ServingSecurityGroupsArgs
 from serving_stack.target_groups import create_target_group
-from serving_stack.targets import FleetArgs, ModelFleet, attach_instances
+from serving_stack.targets import (
+    FleetArgs,
+    ModelFleet,
+    attach_instances,
+    attach_security_group_to_instances,
+)
 from shared.contract import NetworkContract
 from shared.naming import physical_name
 
@@ -32,6 +41,8 @@ class ServingLayerArgs:
     config: ServingConfig
     contract: NetworkContract
     placement: Placement
+    routes: list[Route]
+    """From ``routing.plan_routes``: one per model, in the order of ``config.models``."""
     region: str
     account_id: str
 
@@ -114,12 +125,12 @@ class ModelServingLayer(pulumi.ComponentResource):
         )
         alb_child = pulumi.ResourceOptions(parent=self.load_balancer)
 
-        routes = {r.model: r for r in plan_routes(cfg.models)}
+        routes = {r.model: r for r in args.routes}
         self.models = {}
         for model in cfg.models:
             target_group = create_target_group(env, model, args.contract.vpc_id, alb_child)
             default_min = (
-                model.fleet.min_size if model.fleet else len(placement.target_zones[model.name])
+                model.fleet.min_size if model.fleet else len(placement.target_zones(model.name))
             )
             min_healthy = model.min_healthy_targets or default_min
             self.models[model.name] = ModelResources(
@@ -138,15 +149,23 @@ class ModelServingLayer(pulumi.ComponentResource):
                         security_group_id=groups.targets.id,
                         target_group=target_group,
                         load_balancer=self.load_balancer,
+                        region=args.region,
                     ),
                     opts=tg_child,
                 )
             else:
                 attach_instances(f"{name}-{model.name}", model, target_group, tg_child)
+        if placement.instances:
+            attach_security_group_to_instances(
+                f"{name}-targets-sg",
+                placement.instances.values(),
+                groups.targets.id,
+                pulumi.ResourceOptions(parent=groups.targets),
+            )
 
         default = next((m for m in self.models.values() if m.route.kind == "default"), None)
         self.certificate_arn = pulumi.Output.from_input(
-            certificate_arn(f"{name}-cert", cfg.certificate, child)
+            certificate_arn(f"{name}-cert", cfg.certificate, cfg.certificate_names(), child)
         )
         listener_opts = pulumi.ResourceOptions(parent=self.load_balancer, protect=prod)
         self.https_listener = create_https_listener(
@@ -188,18 +207,19 @@ class ModelServingLayer(pulumi.ComponentResource):
             )
         if cfg.dns is not None:
             zone = aws.route53.get_zone(name=cfg.dns.zone, private_zone=False)
-            aws.route53.Record(
-                f"{name}-alias",
-                zone_id=zone.zone_id,
-                name=cfg.dns.name,
-                type="A",
-                aliases=[
-                    aws.route53.RecordAliasArgs(
-                        name=self.load_balancer.dns_name,
-                        zone_id=self.load_balancer.zone_id,
-                        evaluate_target_health=True,
-                    )
-                ],
-                opts=alb_child,
-            )
+            for index, alias in enumerate(cfg.alias_names()):
+                aws.route53.Record(
+                    f"{name}-alias" if index == 0 else f"{name}-alias-{alias}",
+                    zone_id=zone.zone_id,
+                    name=alias,
+                    type="A",
+                    aliases=[
+                        aws.route53.RecordAliasArgs(
+                            name=self.load_balancer.dns_name,
+                            zone_id=self.load_balancer.zone_id,
+                            evaluate_target_health=True,
+                        )
+                    ],
+                    opts=alb_child,
+                )
         self.register_outputs({"alb_dns_name": self.load_balancer.dns_name})

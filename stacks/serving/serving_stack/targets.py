@@ -1,23 +1,31 @@
 """A model's targets: existing instances (the seed's case) or a managed Auto Scaling fleet.
 
-A fleet is a launch template (IMDSv2 required, encrypted gp3 root volume, no public IP, the model
-server container started by user data) and an Auto Scaling group over the private subnets of every
-AZ, health-checked by the ALB, scaled on requests per target, replaced by rolling instance refresh
-that keeps at least 90 % healthy.
+Existing instances are registered in the model's target group, and the targets' security group is
+attached to their primary network interface (next to their own groups), so the ALB reaches them.
+
+A fleet is a launch template (IMDSv2 required, encrypted gp3 root volume, the ECS
+AMI matching the instance type, the model-server container started by user data with its port and
+health path, logs to a CloudWatch log group with a retention) and an Auto Scaling group over the
+private subnets of every AZ, health-checked by the ALB, scaled on requests per target, replaced by
+rolling instance refresh that keeps at least 90 % healthy.
 """
 
 from __future__ import annotations
 
 import base64
+import shlex
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
 from serving_stack.config import FleetConfig, ModelConfig
+from serving_stack.placement import ExistingInstance
 from shared.iam import assume_role_policy
 
 MIN_HEALTHY_PERCENT_DURING_REFRESH = 90
+LOG_RETENTION_DAYS = 30
 
 
 def attach_instances(
@@ -35,14 +43,48 @@ def attach_instances(
     ]
 
 
-def user_data(model: ModelConfig, fleet: FleetConfig) -> str:
+def attach_security_group_to_instances(
+    name: str,
+    instances: Iterable[ExistingInstance],
+    security_group_id: pulumi.Input[str],
+    opts: pulumi.ResourceOptions,
+) -> list[aws.ec2.NetworkInterfaceSecurityGroupAttachment]:
+    """The targets' group on each existing instance's primary interface (removed on destroy)."""
+    return [
+        aws.ec2.NetworkInterfaceSecurityGroupAttachment(
+            f"{name}-{instance.id}",
+            network_interface_id=instance.network_interface_id,
+            security_group_id=security_group_id,
+            opts=opts,
+        )
+        for instance in sorted(instances, key=lambda i: i.id)
+    ]
+
+
+def user_data(model: ModelConfig, fleet: FleetConfig, log_group: str, region: str) -> str:
+    """Boot script: log in to ECR if needed, then run the model server (restarted by Docker)."""
+    image = shlex.quote(fleet.image)
+    login = ""
+    if fleet.ecr_registry is not None:
+        registry_region = fleet.ecr_registry.split(".")[3]
+        login = (
+            "command -v aws >/dev/null || dnf install -y awscli-2\n"
+            f"aws ecr get-login-password --region {registry_region} | "
+            f"docker login --username AWS --password-stdin {fleet.ecr_registry}\n"
+        )
+    gpus = "--gpus all " if fleet.gpus else ""
     script = f"""#!/bin/bash
 set -euo pipefail
+# The ECS AMI brings Docker (and the NVIDIA runtime); this host runs no ECS tasks.
+systemctl disable --now ecs.service || true
 systemctl enable --now docker
-docker run --detach --restart=always --name {model.name} \\
-  --publish {model.port}:{model.port} --env PORT={model.port} \\
-  --log-driver=awslogs --log-opt awslogs-group=/serving/{model.name} --log-opt awslogs-create-group=true \\
-  {fleet.image}
+{login}docker pull {image}
+docker run --detach --restart=always --name {model.name} {gpus}\\
+  --publish {model.port}:{model.port} \\
+  --env PORT={model.port} --env HEALTH_PATH={shlex.quote(model.health_check.path)} \\
+  --log-driver=awslogs --log-opt awslogs-region={region} \\
+  --log-opt awslogs-group={log_group} --log-opt tag='{{{{.Name}}}}/{{{{.ID}}}}' \\
+  {image}
 """
     return base64.b64encode(script.encode()).decode()
 
@@ -57,6 +99,7 @@ class FleetArgs:
     security_group_id: pulumi.Input[str]
     target_group: aws.lb.TargetGroup
     load_balancer: aws.lb.LoadBalancer
+    region: str
 
 
 class ModelFleet(pulumi.ComponentResource):
@@ -89,14 +132,22 @@ class ModelFleet(pulumi.ComponentResource):
         profile = aws.iam.InstanceProfile(
             name, role=role.name, opts=pulumi.ResourceOptions(parent=role)
         )
-        image_id = aws.ssm.get_parameter(name=fleet.ami_parameter).value
+        log_group_name = f"/serving/{args.env}/{args.model.name}"
+        log_group = aws.cloudwatch.LogGroup(
+            name,
+            name=log_group_name,
+            retention_in_days=LOG_RETENTION_DAYS,
+            tags={"Name": args.name, "model": args.model.name},
+            opts=child,
+        )
+        image_id = aws.ssm.get_parameter(name=fleet.image_parameter).value
         self.launch_template = aws.ec2.LaunchTemplate(
             name,
             image_id=image_id,
             instance_type=fleet.instance_type,
             iam_instance_profile=aws.ec2.LaunchTemplateIamInstanceProfileArgs(arn=profile.arn),
             vpc_security_group_ids=[args.security_group_id],
-            user_data=user_data(args.model, fleet),
+            user_data=user_data(args.model, fleet, log_group_name, args.region),
             update_default_version=True,
             metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
                 http_endpoint="enabled",
@@ -124,7 +175,7 @@ class ModelFleet(pulumi.ComponentResource):
                 for kind in ("instance", "volume")
             ],
             tags={"Name": args.name},
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group]),
         )
         self.group = aws.autoscaling.Group(
             name,
