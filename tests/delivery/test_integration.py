@@ -2,7 +2,8 @@
 
 Not runnable on machines without the CLI (this one: it cannot be installed here); they skip with
 the reason. The first test needs only the CLI; the second also needs AWS credentials and the AWS
-provider plugin, since the dev network stack looks up the region's default VPC.
+provider plugin, since the dev network stack looks up the region's default VPC. Both work on a copy
+of the repository: creating a stack writes its encryption salt into ``Pulumi.<env>.yaml``.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from guardrails import PACK_NAME
-from shared.stacks import REPO_ROOT, STACKS
+from shared.stacks import REPO_ROOT, StackSpec
 from tooling.deploy.environment import resolve
 from tooling.deploy.pulumi_cli import PulumiCli
 from tooling.deploy.stack_state import resource_count, stack_outputs
@@ -30,6 +32,25 @@ pytestmark = [
 ]
 
 
+@dataclass(frozen=True)
+class StackIn(StackSpec):
+    folder: Path = Path()
+
+    @property
+    def directory(self) -> Path:
+        return self.folder
+
+
+@pytest.fixture
+def repo_copy(tmp_path: Path) -> Path:
+    """The code, stacks and pack in a temporary folder, sharing the repository's virtualenv."""
+    copy = tmp_path / "repo"
+    for part in ("shared", "stacks", "policies", "tooling"):
+        shutil.copytree(REPO_ROOT / part, copy / part, ignore=shutil.ignore_patterns("__pycache__"))
+    (copy / ".venv").symlink_to(REPO_ROOT / ".venv")
+    return copy
+
+
 def _environment(tmp_path: Path) -> dict[str, str]:
     return {
         **os.environ,
@@ -41,32 +62,39 @@ def _environment(tmp_path: Path) -> dict[str, str]:
     }
 
 
-def test_the_real_cli_answers_what_the_driver_reads(tmp_path: Path) -> None:
+def test_the_real_cli_answers_what_the_driver_reads(tmp_path: Path, repo_copy: Path) -> None:
     """Stack existence, resource count and outputs as the driver parses them, no cloud needed."""
     run_env = resolve("dev", ["network"], _environment(tmp_path))
     cli = PulumiCli.find(run_env.variables)
-    network = STACKS["network"]
+    network = StackIn(
+        name="network", owner="@acme/network-team", folder=repo_copy / "stacks" / "network"
+    )
     assert resource_count(cli, network, "dev") is None
     assert stack_outputs(cli, network, "dev") is None
-    assert cli.run(["stack", "init", "dev", "--non-interactive"], network.directory) == 0
-    try:
-        assert resource_count(cli, network, "dev") == 0
-        assert stack_outputs(cli, network, "dev") == {}
-        assert stack_outputs(cli, network, "organization/network/dev") == {}
-    finally:
-        cli.run(["stack", "rm", "dev", "--yes", "--force", "--non-interactive"], network.directory)
+    assert (
+        cli.run(["stack", "select", "dev", "--create", "--non-interactive"], network.directory) == 0
+    )
+    assert resource_count(cli, network, "dev") == 0
+    assert stack_outputs(cli, network, "dev") == {}
+    assert stack_outputs(cli, network, "organization/network/dev") == {}
 
 
-def test_make_preview_of_the_dev_network_with_the_policy_pack(tmp_path: Path) -> None:
+def test_make_preview_of_the_dev_network_with_the_policy_pack(
+    tmp_path: Path, repo_copy: Path
+) -> None:
     if not (os.environ.get("AWS_ACCESS_KEY_ID") or os.environ.get("AWS_PROFILE")):
         pytest.skip("needs AWS credentials: the dev network stack looks up the default VPC")
     result = subprocess.run(
         [sys.executable, "-m", "tooling.deploy", "preview", "--env", "dev", "--stack", "network"],
-        cwd=REPO_ROOT,
+        cwd=repo_copy,
         env=_environment(tmp_path),
         capture_output=True,
         text=True,
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    assert (
+        f"$ (cd stacks/network) pulumi preview --stack dev --diff --policy-pack {repo_copy}/policies"
+        in result.stdout
+    )
     assert PACK_NAME in result.stdout  # the engine ran the pack and lists it under "Policies:"
