@@ -172,3 +172,34 @@ def test_aliases_for_the_api_name_and_each_host_route(staging: Rendered) -> None
                 "evaluateTargetHealth": True,
             }
         ]
+
+
+def test_configured_alb_and_listener_settings_reach_the_resources() -> None:
+    rendered = render_serving(
+        "dev",
+        seed_config(
+            **{
+                "serving:idleTimeoutSeconds": 900,
+                "serving:desyncMitigationMode": "strictest",
+                "serving:deletionProtection": True,
+                "serving:tlsPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+            }
+        ),
+    )
+    alb = rendered.one(ALB)
+    assert (
+        alb.inputs["idleTimeout"],
+        alb.inputs["desyncMitigationMode"],
+        alb.inputs["enableDeletionProtection"],
+    ) == (900, "strictest", True)
+    assert not alb.protect  # resource protection is prod's; deletion protection is the config's
+    assert _listener(rendered, 443).inputs["sslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    assert rendered.outputs["deletion_protection"] is True
+
+
+def test_alarms_without_a_topic_have_no_actions(dev: Rendered) -> None:
+    alarms = dev.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    assert len(alarms) == 4
+    assert all(a.inputs.get("alarmActions", []) == [] for a in alarms)
+    low = next(a for a in alarms if a.name.endswith("healthy-hosts-low"))
+    assert (low.inputs["threshold"], low.inputs["treatMissingData"]) == (3, "breaching")
