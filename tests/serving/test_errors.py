@@ -329,3 +329,35 @@ def test_checks_run_before_anything_is_registered_and_only_read_the_network_stac
         "aws:index/getRegion:getRegion",
         "aws:index/getCallerIdentity:getCallerIdentity",
     }
+
+
+def test_a_zone_that_does_not_exist_is_named_before_anything_is_built() -> None:
+    config = seed_config(
+        **{"serving:certificate": {"domain": "api.ml.acme-corp.net", "zone": "ml.acme-corp.net"}}
+    )
+    error = render_error("dev", config)
+    assert error.message == (
+        "Pulumi.dev.yaml: serving:certificate.zone = 'ml.acme-corp.net': Route 53 public zone "
+        "look-up failed: no matching Route 53 Hosted Zone found for 'ml.acme-corp.net'"
+    )
+    assert error.rendered.created == []
+
+
+def test_an_ami_parameter_that_does_not_exist_is_named_before_anything_is_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tooling.mock_runtime import mocks
+
+    def missing(account: FakeAwsAccount, args: dict[str, Any]) -> dict[str, Any]:
+        raise Exception(f"ParameterNotFound: {args['name']}")
+
+    monkeypatch.setitem(mocks._INVOKES, "aws:ssm/getParameter:getParameter", missing)  # pyright: ignore[reportPrivateUsage]
+    fleet = {**FLEET, "amiParameter": "/acme/ami/model-server/latest"}
+    error = render_error(
+        "dev", seed_config(**{"serving:models": [{"name": "llm", "fleet": fleet}]})
+    )
+    assert error.message == (
+        "Pulumi.dev.yaml: serving:models[0].fleet.amiParameter = '/acme/ami/model-server/latest': "
+        "AMI parameter look-up failed: ParameterNotFound: /acme/ami/model-server/latest"
+    )
+    assert error.rendered.created == []

@@ -23,13 +23,20 @@ def _validation_option(
 
 
 def certificate_arn(
-    name: str, cfg: CertificateConfig, names: list[str], opts: pulumi.ResourceOptions
+    name: str,
+    cfg: CertificateConfig,
+    names: list[str],
+    zone_id: str | None,
+    opts: pulumi.ResourceOptions,
 ) -> pulumi.Input[str]:
-    """The ARN for the listener. ``names``: everything a requested certificate covers, domain first."""
+    """The ARN for the listener.
+
+    ``names``: everything a requested certificate covers, domain first; ``zone_id``: the Route 53
+    zone ``cfg.zone``, looked up before anything was built.
+    """
     if cfg.arn is not None:
         return cfg.arn
-    assert cfg.zone is not None and names  # guaranteed by CertificateConfig
-    zone = aws.route53.get_zone(name=cfg.zone, private_zone=False)
+    assert zone_id is not None and names  # guaranteed by CertificateConfig and the placement
     domain, *alternatives = names
     certificate = aws.acm.Certificate(
         name,
@@ -45,7 +52,7 @@ def certificate_arn(
         option = _validation_option(certificate, covered)
         record = aws.route53.Record(
             f"{name}-validation" if index == 0 else f"{name}-validation-{covered}",
-            zone_id=zone.zone_id,
+            zone_id=zone_id,
             name=option.apply(lambda o: o.resource_record_name),
             type=option.apply(lambda o: o.resource_record_type),
             records=[option.apply(lambda o: o.resource_record_value or "")],

@@ -3,13 +3,16 @@
 The ALB's subnets and AZs come from the network contract (public subnets for an internet-facing
 ALB, private ones for an internal ALB); every model's targets are checked against those AZs
 (existing instances are looked up, synchronously, to learn their AZ and network interface); ARNs
-from the config must be in the stack's region (and, for ACM, its account). Every problem is one
-``ConfigError`` naming the key and the value.
+from the config must be in the stack's region (and, for ACM, its account); the Route 53 zones and
+the fleets' AMI parameters are looked up here too, so that none of it fails halfway through the
+build. Every problem is one ``ConfigError`` naming the key and the value.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pulumi
 import pulumi_aws as aws
@@ -37,6 +40,10 @@ class Placement:
     """Model name -> AZ -> targets there at the least (a fleet at ``minSize``, balanced by AZ)."""
     instances: dict[str, ExistingInstance]
     """Every existing instance of an ``instances`` model, by id."""
+    zone_ids: dict[str, str]
+    """Route 53 public hosted zones the config names (certificate, dns): name -> zone id."""
+    image_ids: dict[str, str]
+    """Fleet model name -> the AMI id its SSM parameter holds now."""
 
     def target_zones(self, model: str) -> list[str]:
         return sorted(z for z, n in self.targets_per_zone[model].items() if n > 0)
@@ -56,17 +63,45 @@ def _fail(key: str, value: object, message: str) -> ConfigError:
 
 
 def look_up_instance(instance_id: str, key: str) -> ExistingInstance:
-    try:
-        found = aws.ec2.get_instance(instance_id=instance_id)
-    except Exception as exc:  # the provider's look-up error
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise _fail(key, instance_id, f"instance look-up failed: {text}") from None
+    found = _look_up(
+        "instance", key, instance_id, lambda: aws.ec2.get_instance(instance_id=instance_id)
+    )
     _warn_about_instance(found, key)
     return ExistingInstance(
         id=instance_id,
         availability_zone=found.availability_zone,
         network_interface_id=found.network_interface_id,
     )
+
+
+T = TypeVar("T")
+
+
+def _look_up(what: str, key: str, value: str, invoke: Callable[[], T]) -> T:
+    """Run a look-up now; its failure is a one-line error naming the key and the value."""
+    try:
+        return invoke()
+    except Exception as exc:  # the provider's look-up error
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise _fail(key, value, f"{what} look-up failed: {text}") from None
+
+
+def look_up_zones(cfg: ServingConfig) -> dict[str, str]:
+    wanted: list[tuple[str, str]] = []
+    if cfg.certificate.zone is not None:
+        wanted.append(("certificate.zone", cfg.certificate.zone))
+    if cfg.dns is not None:
+        wanted.append(("dns.zone", cfg.dns.zone))
+    zone_ids: dict[str, str] = {}
+    for key, zone in wanted:
+        if zone not in zone_ids:
+            zone_ids[zone] = _look_up(
+                "Route 53 public zone",
+                key,
+                zone,
+                lambda zone=zone: aws.route53.get_zone(name=zone, private_zone=False).zone_id,
+            )
+    return zone_ids
 
 
 def _warn_about_instance(found: aws.ec2.GetInstanceResult, key: str) -> None:
@@ -117,6 +152,7 @@ def place(cfg: ServingConfig, contract: NetworkContract, env: str) -> Placement:
         )
     targets_per_zone: dict[str, dict[str, int]] = {}
     instances: dict[str, ExistingInstance] = {}
+    image_ids: dict[str, str] = {}
     for index, model in enumerate(cfg.models):
         if model.fleet is not None:
             if not contract.private_subnet_ids:
@@ -132,6 +168,13 @@ def place(cfg: ServingConfig, contract: NetworkContract, env: str) -> Placement:
                     f"prod needs at least one instance per AZ ({len(zones)})",
                 )
             targets_per_zone[model.name] = dict.fromkeys(zones, model.fleet.min_size // len(zones))
+            parameter = model.fleet.image_parameter
+            image_ids[model.name] = _look_up(
+                "AMI parameter",
+                f"models[{index}].fleet.amiParameter",
+                parameter,
+                lambda parameter=parameter: aws.ssm.get_parameter(name=parameter).value,
+            )
             continue
         key = f"models[{index}].instances"
         found = [instances.get(i) or look_up_instance(i, key) for i in model.instances or []]
@@ -157,4 +200,6 @@ def place(cfg: ServingConfig, contract: NetworkContract, env: str) -> Placement:
         private_subnet_ids=list(contract.private_subnet_ids),
         targets_per_zone=targets_per_zone,
         instances=instances,
+        zone_ids=look_up_zones(cfg),
+        image_ids=image_ids,
     )

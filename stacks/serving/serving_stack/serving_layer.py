@@ -145,6 +145,7 @@ class ModelServingLayer(pulumi.ComponentResource):
                         env=env,
                         model=model,
                         fleet=model.fleet,
+                        image_id=placement.image_ids[model.name],
                         subnet_ids=placement.private_subnet_ids,
                         security_group_id=groups.targets.id,
                         target_group=target_group,
@@ -165,7 +166,13 @@ class ModelServingLayer(pulumi.ComponentResource):
 
         default = next((m for m in self.models.values() if m.route.kind == "default"), None)
         self.certificate_arn = pulumi.Output.from_input(
-            certificate_arn(f"{name}-cert", cfg.certificate, cfg.certificate_names(), child)
+            certificate_arn(
+                f"{name}-cert",
+                cfg.certificate,
+                cfg.certificate_names(),
+                placement.zone_ids.get(cfg.certificate.zone or ""),
+                child,
+            )
         )
         listener_opts = pulumi.ResourceOptions(parent=self.load_balancer, protect=prod)
         self.https_listener = create_https_listener(
@@ -206,11 +213,10 @@ class ModelServingLayer(pulumi.ComponentResource):
                 opts=alb_child,
             )
         if cfg.dns is not None:
-            zone = aws.route53.get_zone(name=cfg.dns.zone, private_zone=False)
             for index, alias in enumerate(cfg.alias_names()):
                 aws.route53.Record(
                     f"{name}-alias" if index == 0 else f"{name}-alias-{alias}",
-                    zone_id=zone.zone_id,
+                    zone_id=placement.zone_ids[cfg.dns.zone],
                     name=alias,
                     type="A",
                     aliases=[

@@ -95,6 +95,8 @@ class FleetArgs:
     env: str
     model: ModelConfig
     fleet: FleetConfig
+    image_id: str
+    """The AMI (from ``fleet.image_parameter``, looked up before anything was built)."""
     subnet_ids: list[str]
     security_group_id: pulumi.Input[str]
     target_group: aws.lb.TargetGroup
@@ -140,10 +142,9 @@ class ModelFleet(pulumi.ComponentResource):
             tags={"Name": args.name, "model": args.model.name},
             opts=child,
         )
-        image_id = aws.ssm.get_parameter(name=fleet.image_parameter).value
         self.launch_template = aws.ec2.LaunchTemplate(
             name,
-            image_id=image_id,
+            image_id=args.image_id,
             instance_type=fleet.instance_type,
             iam_instance_profile=aws.ec2.LaunchTemplateIamInstanceProfileArgs(arn=profile.arn),
             vpc_security_group_ids=[args.security_group_id],
