@@ -1,7 +1,8 @@
 """Log bucket guardrails: public access blocked, SSE-S3, TLS-only policy, ACLs disabled.
 
-Buckets are configured by side resources; each is linked to its bucket through the property
-dependency of its ``bucket`` input (known in a preview, unlike the bucket's name or ARN).
+Buckets are configured by side resources (public access block, encryption, policy, ownership);
+each is linked to its bucket through the property dependency of its ``bucket`` input, which a
+preview knows (unlike the bucket's id or ARN), or, failing that, by the same known bucket name.
 """
 
 from __future__ import annotations
@@ -11,20 +12,30 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from guardrails.meta import Guardrail, Resource, is_unknown, stack_policy
+from guardrails.adapters import stack_policy
+from guardrails.meta import Guardrail
+from guardrails.resource import Resource
 from guardrails.types import BUCKET_POLICY, BUCKETS, OWNERSHIP, PUBLIC_ACCESS_BLOCK, SSE
+from guardrails.values import as_bool, as_dict, as_list, has_unknown, is_unknown
 
 BLOCK_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 
 
-def _side(
+def configures(side: Resource, bucket: Resource) -> bool:
+    if side.linked_to(bucket, "bucket"):
+        return True
+    name, target = bucket.get("bucket"), side.get("bucket")
+    return isinstance(name, str) and bool(name) and name == target
+
+
+def side_resources(
     resources: list[Resource], bucket: Resource, types: frozenset[str] | str
 ) -> list[Resource]:
     wanted = {types} if isinstance(types, str) else types
-    return [r for r in resources if r.type in wanted and r.linked_to(bucket, "bucket")]
+    return [r for r in resources if r.type in wanted and configures(r, bucket)]
 
 
-def _buckets(resources: list[Resource]) -> list[Resource]:
+def buckets(resources: list[Resource]) -> list[Resource]:
     return [r for r in resources if r.type in BUCKETS]
 
 
@@ -39,15 +50,15 @@ PUBLIC_ACCESS = Guardrail(
 
 def check_public_access(resources: list[Resource], _: dict[str, Any]) -> list[tuple[Resource, str]]:
     violations = []
-    for bucket in _buckets(resources):
-        blocks = _side(resources, bucket, PUBLIC_ACCESS_BLOCK)
+    for bucket in buckets(resources):
+        blocks = side_resources(resources, bucket, PUBLIC_ACCESS_BLOCK)
         if not blocks:
             violations.append((bucket, f"bucket {bucket.name} has no public access block"))
             continue
         off = [
-            f
-            for f in BLOCK_FLAGS
-            if not any(b.get(f) is True or is_unknown(b.get(f)) for b in blocks)
+            flag
+            for flag in BLOCK_FLAGS
+            if not any(is_unknown(b.get(flag)) or as_bool(b.get(flag)) is True for b in blocks)
         ]
         if off:
             violations.append(
@@ -60,25 +71,50 @@ SSE_S3 = Guardrail(
     name="s3-sse-s3",
     description="Buckets are encrypted with SSE-S3 (ALB log delivery does not support SSE-KMS).",
     severity=Severity.MEDIUM,
-    controls=("SecurityHub S3.4", "CKV_AWS_145"),
+    controls=("SecurityHub S3.4", "CKV_AWS_19"),
     remediation="Add an aws.s3.BucketServerSideEncryptionConfiguration with sseAlgorithm AES256.",
 )
 
 
+def _algorithms(configuration: Any) -> list[Any] | None:
+    """The SSE algorithms of an encryption configuration; ``None`` if a preview cannot know one.
+
+    The side resource holds ``rules`` (a list), the bucket's own (deprecated) block one ``rule``.
+    """
+    fields = as_dict(configuration)
+    rules = None if fields is None else as_list(fields.get("rules"))
+    if fields is None or rules is None or is_unknown(fields.get("rule")):
+        return None
+    if fields.get("rule") is not None:
+        rules.append(fields["rule"])
+    algorithms = []
+    for rule in rules:
+        rule_fields = as_dict(rule)
+        default = (
+            None
+            if rule_fields is None
+            else as_dict(rule_fields.get("applyServerSideEncryptionByDefault"))
+        )
+        if default is None:
+            return None
+        algorithms.append(default.get("sseAlgorithm"))
+    return algorithms
+
+
 def check_sse(resources: list[Resource], _: dict[str, Any]) -> list[tuple[Resource, str]]:
     violations = []
-    for bucket in _buckets(resources):
-        configs = _side(resources, bucket, SSE)
-        if not configs:
+    for bucket in buckets(resources):
+        configurations = [r.props for r in side_resources(resources, bucket, SSE)]
+        inline = bucket.get("serverSideEncryptionConfiguration")
+        if inline is not None:
+            configurations.append(inline)
+        if not configurations:
             violations.append(
                 (bucket, f"bucket {bucket.name} has no server-side encryption configuration")
             )
             continue
-        for config in configs:
-            for rule in config.get("rules", default=[]) or []:
-                algorithm = ((rule or {}).get("applyServerSideEncryptionByDefault") or {}).get(
-                    "sseAlgorithm"
-                )
+        for configuration in configurations:
+            for algorithm in _algorithms(configuration) or []:
                 if isinstance(algorithm, str) and algorithm.startswith("aws:kms"):
                     violations.append(
                         (
@@ -89,44 +125,57 @@ def check_sse(resources: list[Resource], _: dict[str, Any]) -> list[tuple[Resour
     return violations
 
 
-def _denies_insecure_transport(document: Any) -> bool:
+def _statements(document: Any) -> list[Any] | None:
+    """A policy document's statements; ``None`` if it is unknown or not a policy document."""
+    if is_unknown(document):
+        return None
     if isinstance(document, str):
         try:
             document = json.loads(document)
         except json.JSONDecodeError:
-            return False
-    statements = (document or {}).get("Statement", []) if isinstance(document, dict) else []
-    if isinstance(statements, dict):
-        statements = [statements]
+            return []
+    fields = as_dict(document)
+    if fields is None:
+        return None
+    statements = fields.get("Statement", [])
+    if is_unknown(statements):
+        return None
+    return statements if isinstance(statements, list) else [statements]
+
+
+def denies_insecure_transport(document: Any) -> bool | None:
+    """True if the policy denies requests without TLS; ``None`` if a preview cannot know."""
+    statements = _statements(document)
+    if statements is None:
+        return None
     for statement in statements:
-        condition = (statement or {}).get("Condition", {}).get("Bool", {})
-        if (
-            statement.get("Effect") == "Deny"
-            and str(condition.get("aws:SecureTransport")).lower() == "false"
-        ):
+        fields = as_dict(statement) or {}
+        conditions = as_dict(fields.get("Condition")) or {}
+        secure = (as_dict(conditions.get("Bool")) or {}).get("aws:SecureTransport")
+        if fields.get("Effect") == "Deny" and str(secure).lower() == "false":
             return True
-    return False
+    return None if has_unknown(statements) else False
 
 
 TLS_ONLY = Guardrail(
     name="s3-tls-only",
     description="Bucket policies deny requests that do not use TLS.",
     severity=Severity.MEDIUM,
-    controls=("SecurityHub S3.5", "CKV_AWS_70"),
+    controls=("SecurityHub S3.5",),
     remediation="Add a Deny statement on s3:* with Condition Bool aws:SecureTransport = false to the bucket policy.",
 )
 
 
 def check_tls_only(resources: list[Resource], _: dict[str, Any]) -> list[tuple[Resource, str]]:
     violations = []
-    for bucket in _buckets(resources):
-        policies = _side(resources, bucket, BUCKET_POLICY)
-        if any(is_unknown(p.get("policy")) for p in policies):
-            continue  # the document is computed during the update; it is checked then
-        if not any(_denies_insecure_transport(p.get("policy")) for p in policies):
-            violations.append(
-                (bucket, f"bucket {bucket.name} has no policy denying non-TLS requests")
-            )
+    for bucket in buckets(resources):
+        documents = [p.get("policy") for p in side_resources(resources, bucket, BUCKET_POLICY)]
+        if bucket.get("policy") is not None:
+            documents.append(bucket.get("policy"))
+        verdicts = [denies_insecure_transport(d) for d in documents]
+        if None in verdicts or True in verdicts:
+            continue  # an unknown document is checked at the update, never guessed
+        violations.append((bucket, f"bucket {bucket.name} has no policy denying non-TLS requests"))
     return violations
 
 
@@ -141,21 +190,19 @@ ACLS_DISABLED = Guardrail(
 
 def check_acls_disabled(resources: list[Resource], _: dict[str, Any]) -> list[tuple[Resource, str]]:
     violations = []
-    for bucket in _buckets(resources):
-        controls = _side(resources, bucket, OWNERSHIP)
-        owners = [
-            (c.get("rule") or {}).get("objectOwnership")
-            if not is_unknown(c.get("rule"))
-            else "unknown"
-            for c in controls
-        ]
-        if not any(o in ("BucketOwnerEnforced", "unknown") for o in owners):
-            violations.append(
-                (
-                    bucket,
-                    f"bucket {bucket.name} still allows ACLs (object ownership is not BucketOwnerEnforced)",
-                )
+    for bucket in buckets(resources):
+        owners = []
+        for controls in side_resources(resources, bucket, OWNERSHIP):
+            rule = as_dict(controls.get("rule"))
+            owners.append(None if rule is None else rule.get("objectOwnership"))
+        if any(o is None or is_unknown(o) or o == "BucketOwnerEnforced" for o in owners):
+            continue
+        violations.append(
+            (
+                bucket,
+                f"bucket {bucket.name} still allows ACLs (object ownership is not BucketOwnerEnforced)",
             )
+        )
     return violations
 
 

@@ -1,4 +1,6 @@
-"""Listener guardrails: an HTTPS listener on every ALB, HTTP only redirects, allowed TLS, a certificate."""
+"""Listener guardrails: an HTTPS listener on every ALB, HTTP only redirects (default actions and
+rules alike), TLS policies from an allowlist, a certificate on every TLS-terminating listener.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +8,14 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from guardrails.load_balancer import is_application
-from guardrails.meta import Guardrail, Resource, is_unknown, resource_policy, stack_policy
+from guardrails.adapters import resource_policy, stack_policy
+from guardrails.load_balancer import application_kind
+from guardrails.meta import Guardrail
+from guardrails.resource import Resource
 from guardrails.types import LISTENER_RULES, LISTENERS, LOAD_BALANCERS
+from guardrails.values import UNKNOWN, as_dict, as_int, as_list, is_unknown
 
+# AWS's recommended policies (TLS 1.2+ with forward secrecy; PQ = hybrid post-quantum key exchange).
 RECOMMENDED_TLS_POLICIES = [
     "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
     "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
@@ -18,6 +24,27 @@ RECOMMENDED_TLS_POLICIES = [
     "ELBSecurityPolicy-TLS13-1-2-2021-06",
     "ELBSecurityPolicy-TLS13-1-3-2021-06",
 ]
+TLS_PROTOCOLS = ("HTTPS", "TLS")
+"""Listener protocols that terminate TLS (HTTPS on an ALB, TLS on an NLB)."""
+
+
+def protocol(listener: Resource) -> Any:
+    """The listener's protocol; the provider defaults an ALB listener to HTTP."""
+    return listener.get("protocol", default="HTTP")
+
+
+def action_type(action: Any) -> Any:
+    fields = as_dict(action)
+    return UNKNOWN if fields is None else fields.get("type")
+
+
+def serving_actions(actions: list[Any]) -> list[str] | None:
+    """The types of the actions that are not redirects; ``None`` if a preview cannot tell."""
+    kinds = [action_type(a) for a in actions]
+    if any(is_unknown(k) for k in kinds):
+        return None
+    return [str(k) for k in kinds if k != "redirect"]
+
 
 HTTPS_PRESENT = Guardrail(
     name="alb-https-listener-present",
@@ -32,14 +59,10 @@ def check_https_present(resources: list[Resource], _: dict[str, Any]) -> list[tu
     listeners = [r for r in resources if r.type in LISTENERS]
     violations = []
     for lb in resources:
-        if lb.type not in LOAD_BALANCERS or not is_application(lb):
+        if lb.type not in LOAD_BALANCERS or application_kind(lb) is not True:
             continue
-        https = [
-            listener
-            for listener in listeners
-            if listener.linked_to(lb, "loadBalancerArn") and listener.get("protocol") == "HTTPS"
-        ]
-        if not https:
+        own = [listener for listener in listeners if listener.linked_to(lb, "loadBalancerArn")]
+        if not any(is_unknown(protocol(x)) or protocol(x) == "HTTPS" for x in own):
             violations.append((lb, f"load balancer {lb.name} has no HTTPS listener"))
     return violations
 
@@ -54,27 +77,24 @@ HTTP_REDIRECTS = Guardrail(
 
 
 def check_http_redirects(listener: Resource, _: dict[str, Any]) -> list[str]:
-    protocol = listener.get("protocol", default="HTTP")
-    if protocol != "HTTP":
+    if protocol(listener) != "HTTP":
         return []
-    actions = listener.get("defaultActions", default=[])
-    if is_unknown(actions):
+    actions = as_list(listener.get("defaultActions"))
+    if actions is None:
         return []
-    non_redirects = [
-        a for a in actions if not (isinstance(a, dict) and a.get("type") == "redirect")
-    ]
-    if non_redirects or not actions:
-        kinds = (
-            ", ".join(str(a.get("type")) for a in non_redirects if isinstance(a, dict))
-            or "no action"
-        )
+    serving = serving_actions(actions)
+    if serving is None:
+        return []
+    port = as_int(listener.get("port", default=80)) or "(unknown)"
+    if serving or not actions:
         return [
-            f"HTTP listener on port {listener.get('port')} serves traffic ({kinds}) instead of redirecting to HTTPS"
+            f"HTTP listener on port {port} serves traffic ({', '.join(serving) or 'no action'}) instead of redirecting to HTTPS"
         ]
     for action in actions:
-        target = (action.get("redirect") or {}).get("protocol")
-        if target != "HTTPS" and not is_unknown(target):
-            return [f"HTTP listener redirects to {target or '#{protocol}'} instead of HTTPS"]
+        redirect = as_dict((as_dict(action) or {}).get("redirect"))
+        target = None if redirect is None else redirect.get("protocol", "#{protocol}")
+        if target is not None and not is_unknown(target) and target != "HTTPS":
+            return [f"HTTP listener on port {port} redirects to {target} instead of HTTPS"]
     return []
 
 
@@ -88,23 +108,21 @@ HTTP_RULES = Guardrail(
 
 
 def check_http_rules(resources: list[Resource], _: dict[str, Any]) -> list[tuple[Resource, str]]:
-    http = [
-        r for r in resources if r.type in LISTENERS and r.get("protocol", default="HTTP") == "HTTP"
-    ]
+    http = [r for r in resources if r.type in LISTENERS and protocol(r) == "HTTP"]
     violations = []
     for rule in resources:
         if rule.type not in LISTENER_RULES or not any(
             rule.linked_to(listener, "listenerArn") for listener in http
         ):
             continue
-        actions = rule.get("actions", default=[])
-        if is_unknown(actions):
-            continue
-        serving = [a for a in actions if not (isinstance(a, dict) and a.get("type") == "redirect")]
+        actions = as_list(rule.get("actions"))
+        serving = None if actions is None else serving_actions(actions)
         if serving:
-            kinds = ", ".join(str(a.get("type")) for a in serving if isinstance(a, dict))
             violations.append(
-                (rule, f"rule {rule.name} on an HTTP listener serves traffic ({kinds})")
+                (
+                    rule,
+                    f"rule {rule.name} on an HTTP listener serves traffic ({', '.join(serving)})",
+                )
             )
     return violations
 
@@ -118,15 +136,17 @@ TLS_POLICY = Guardrail(
     config={
         "allowedPolicies": {
             "type": "array",
-            "items": {"type": "string"},
+            "items": {"type": "string", "pattern": "^ELBSecurityPolicy-"},
+            "minItems": 1,
             "default": RECOMMENDED_TLS_POLICIES,
+            "description": "TLS security policies an HTTPS/TLS listener may use.",
         }
     },
 )
 
 
 def check_tls_policy(listener: Resource, config: dict[str, Any]) -> list[str]:
-    if listener.get("protocol") != "HTTPS":
+    if protocol(listener) not in TLS_PROTOCOLS:
         return []
     policy = listener.get("sslPolicy")
     if is_unknown(policy) or policy in config["allowedPolicies"]:
@@ -139,18 +159,18 @@ CERTIFICATE = Guardrail(
     name="alb-https-certificate",
     description="HTTPS listeners have a certificate.",
     severity=Severity.HIGH,
-    controls=("SecurityHub ELB.1",),
+    controls=("AWS ELB API constraint",),
     remediation="Set certificateArn to an ACM certificate (serving:certificate).",
 )
 
 
 def check_certificate(listener: Resource, _: dict[str, Any]) -> list[str]:
-    if listener.get("protocol") != "HTTPS":
+    if protocol(listener) not in TLS_PROTOCOLS:
         return []
     arn = listener.get("certificateArn")
-    if is_unknown(arn) or (isinstance(arn, str) and arn):
+    if is_unknown(arn) or (isinstance(arn, str) and arn.startswith("arn:")):
         return []
-    return ["HTTPS listener has no certificate"]
+    return [f"{protocol(listener)} listener has no certificate"]
 
 
 POLICIES = [

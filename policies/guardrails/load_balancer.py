@@ -1,4 +1,6 @@
-"""Load balancer guardrails: access logs, header hygiene, desync mitigation, deletion protection, AZs, WAF."""
+"""Load balancer guardrails: access logs, header hygiene, desync mitigation, deletion protection,
+AZ spread, WAF.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +8,17 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from guardrails.meta import Guardrail, Resource, is_unknown, resource_policy, stack_policy
-from guardrails.types import LOAD_BALANCERS, WAF_ASSOCIATION
+from guardrails.adapters import resource_policy, stack_policy
+from guardrails.meta import Guardrail
+from guardrails.resource import Resource
+from guardrails.types import LOAD_BALANCERS, WAF_ASSOCIATIONS
+from guardrails.values import as_bool, as_dict, as_list, is_unknown
 
 
-def is_application(resource: Resource) -> bool:
-    return resource.get("loadBalancerType", default="application") == "application"
+def application_kind(lb: Resource) -> bool | None:
+    """True for an ALB (the provider's default type), ``None`` when a preview cannot tell."""
+    kind = lb.get("loadBalancerType", default="application")
+    return None if is_unknown(kind) else kind == "application"
 
 
 ACCESS_LOGS = Guardrail(
@@ -24,10 +31,13 @@ ACCESS_LOGS = Guardrail(
 
 
 def check_access_logs(lb: Resource, _: dict[str, Any]) -> list[str]:
-    logs = lb.get("accessLogs")
-    if is_unknown(logs):
+    logs = as_dict(lb.get("accessLogs"))
+    if logs is None:
         return []
-    if not isinstance(logs, dict) or logs.get("enabled") is not True:
+    enabled = logs.get("enabled", False)
+    if is_unknown(enabled):
+        return []
+    if as_bool(enabled) is not True:
         return ["access logs are off: set accessLogs.enabled = true"]
     bucket = logs.get("bucket")
     if not is_unknown(bucket) and not bucket:
@@ -45,8 +55,10 @@ DROP_INVALID_HEADERS = Guardrail(
 
 
 def check_drop_invalid_headers(lb: Resource, _: dict[str, Any]) -> list[str]:
+    if application_kind(lb) is not True:
+        return []
     value = lb.get("dropInvalidHeaderFields", default=False)
-    if is_unknown(value) or value is True or not is_application(lb):
+    if is_unknown(value) or as_bool(value) is True:
         return []
     return [
         "dropInvalidHeaderFields is off (the AWS default): invalid headers reach the model servers"
@@ -62,18 +74,23 @@ DESYNC = Guardrail(
     config={
         "allowedModes": {
             "type": "array",
-            "items": {"type": "string"},
+            "items": {"type": "string", "enum": ["monitor", "defensive", "strictest"]},
+            "minItems": 1,
             "default": ["defensive", "strictest"],
+            "description": "Desync mitigation modes an ALB may use.",
         }
     },
 )
 
 
 def check_desync(lb: Resource, config: dict[str, Any]) -> list[str]:
-    mode = lb.get("desyncMitigationMode", default="defensive")
-    if is_unknown(mode) or not is_application(lb) or mode in config["allowedModes"]:
+    if application_kind(lb) is not True:
         return []
-    return [f"desyncMitigationMode is {mode!r}; allowed: {', '.join(config['allowedModes'])}"]
+    mode = lb.get("desyncMitigationMode", default="defensive")  # the AWS default
+    allowed = [str(m) for m in config["allowedModes"]]
+    if is_unknown(mode) or mode in allowed:
+        return []
+    return [f"desyncMitigationMode is {mode!r}; allowed: {', '.join(allowed)}"]
 
 
 DELETION_PROTECTION = Guardrail(
@@ -87,7 +104,7 @@ DELETION_PROTECTION = Guardrail(
 
 def check_deletion_protection(lb: Resource, _: dict[str, Any]) -> list[str]:
     value = lb.get("enableDeletionProtection", default=False)
-    if is_unknown(value) or value is True:
+    if is_unknown(value) or as_bool(value) is True:
         return []
     return ["deletion protection is off"]
 
@@ -98,16 +115,25 @@ MULTI_AZ = Guardrail(
     severity=Severity.HIGH,
     controls=("SecurityHub ELB.13",),
     remediation="Give the load balancer one subnet in each of at least minAvailabilityZones AZs.",
-    config={"minAvailabilityZones": {"type": "integer", "minimum": 2, "default": 2}},
+    config={
+        "minAvailabilityZones": {
+            "type": "integer",
+            "minimum": 2,
+            "maximum": 6,
+            "default": 2,
+            "description": "Fewest AZs (an ALB takes one subnet per AZ) a load balancer may span.",
+        }
+    },
 )
 
 
 def check_multi_az(lb: Resource, config: dict[str, Any]) -> list[str]:
-    subnets = lb.get("subnets")
-    mappings = lb.get("subnetMappings")
-    if is_unknown(subnets) or is_unknown(mappings):
+    subnets = as_list(lb.get("subnets"))
+    mappings = as_list(lb.get("subnetMappings"))
+    if subnets is None or mappings is None:
         return []
-    count = len(subnets or []) or len(mappings or [])
+    # An ALB accepts one subnet per AZ, so its subnets count its AZs (even when their ids are unknown).
+    count = max(len(subnets), len(mappings))
     minimum = int(config["minAvailabilityZones"])
     if count >= minimum:
         return []
@@ -119,15 +145,18 @@ WAF = Guardrail(
     description="Internet-facing ALBs have a WAF web ACL association in the stack.",
     severity=Severity.MEDIUM,
     controls=("SecurityHub ELB.16", "CKV2_AWS_28"),
-    remediation="Associate a WAFv2 regional web ACL (serving:wafAclArn).",
+    remediation="Associate a WAFv2 regional web ACL (serving:wafAclArn in the serving stack's config).",
 )
 
 
 def check_waf(resources: list[Resource], _: dict[str, Any]) -> list[tuple[Resource, str]]:
-    associations = [r for r in resources if r.type == WAF_ASSOCIATION]
+    associations = [r for r in resources if r.type in WAF_ASSOCIATIONS]
     violations = []
     for lb in resources:
-        if lb.type not in LOAD_BALANCERS or not is_application(lb) or lb.get("internal") is True:
+        if lb.type not in LOAD_BALANCERS or application_kind(lb) is not True:
+            continue
+        internal = lb.get("internal", default=False)
+        if is_unknown(internal) or as_bool(internal) is True:
             continue
         if not any(a.linked_to(lb, "resourceArn") for a in associations):
             violations.append(

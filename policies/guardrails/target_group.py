@@ -6,19 +6,35 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from guardrails.meta import Guardrail, Resource, is_unknown, resource_policy
+from guardrails.adapters import resource_policy
+from guardrails.meta import Guardrail
+from guardrails.resource import Resource
 from guardrails.types import TARGET_GROUPS
+from guardrails.values import as_bool, as_dict, as_int, is_unknown
 
-# AWS defaults when a target group does not say.
+# What AWS uses when a target group does not say (instance and ip targets).
 DEFAULT_INTERVAL = 30
 DEFAULT_TIMEOUT = 5
 DEFAULT_UNHEALTHY = 2
 DEFAULT_DEREGISTRATION_DELAY = 300
+PATH_PROTOCOLS = ("HTTP", "HTTPS")
 
 
-def _health(tg: Resource) -> dict[str, Any]:
-    value = tg.get("healthCheck", default={})
-    return value if isinstance(value, dict) else {}
+def health_check(tg: Resource) -> dict[str, Any] | None:
+    """The target group's health check block (``{}`` if absent), ``None`` when unknown."""
+    return as_dict(tg.get("healthCheck"))
+
+
+def probed(tg: Resource) -> dict[str, Any] | None:
+    """The health check block of a group whose targets are probed; ``None`` if not, or unknown."""
+    hc = health_check(tg)
+    if hc is None or is_lambda(tg) or as_bool(hc.get("enabled", True)) is False:
+        return None
+    return hc
+
+
+def is_lambda(tg: Resource) -> bool:
+    return tg.get("targetType") == "lambda"
 
 
 HEALTH_CHECK = Guardrail(
@@ -31,14 +47,17 @@ HEALTH_CHECK = Guardrail(
 
 
 def check_health_check(tg: Resource, _: dict[str, Any]) -> list[str]:
-    if tg.get("targetType") == "lambda":
+    hc = health_check(tg)
+    if hc is None or is_lambda(tg):
         return []
-    hc = _health(tg)
-    if hc.get("enabled", True) is False:
+    if as_bool(hc.get("enabled", True)) is False:
         return ["health checks are disabled: failed targets keep receiving traffic"]
+    hc_protocol = hc.get("protocol") or "HTTP"  # the provider's default, whatever the group's
     path = hc.get("path")
-    if not is_unknown(path) and not path and hc.get("protocol", "HTTP") in ("HTTP", "HTTPS"):
-        return ["the health check has no explicit path"]
+    if is_unknown(path) or is_unknown(hc_protocol) or hc_protocol not in PATH_PROTOCOLS:
+        return []
+    if not path:
+        return ["the health check has no explicit path (AWS probes / by default)"]
     return []
 
 
@@ -48,22 +67,32 @@ DETECTION = Guardrail(
     severity=Severity.MEDIUM,
     controls=("Well-Architected REL-11",),
     remediation="Lower healthCheck.interval or healthCheck.unhealthyThreshold (the serving stack defaults give 10 s).",
-    config={"maxDetectionSeconds": {"type": "integer", "minimum": 10, "default": 30}},
+    config={
+        "maxDetectionSeconds": {
+            "type": "integer",
+            "minimum": 10,
+            "maximum": 3000,
+            "default": 30,
+            "description": "Longest worst-case failure detection (interval x unhealthy threshold).",
+        }
+    },
 )
 
 
 def check_detection(tg: Resource, config: dict[str, Any]) -> list[str]:
-    hc = _health(tg)
-    interval = hc.get("interval", DEFAULT_INTERVAL)
-    unhealthy = hc.get("unhealthyThreshold", DEFAULT_UNHEALTHY)
-    if is_unknown(interval) or is_unknown(unhealthy):
+    hc = probed(tg)
+    if hc is None:
         return []
-    detection = int(interval) * int(unhealthy)
+    interval = as_int(hc.get("interval", DEFAULT_INTERVAL))
+    unhealthy = as_int(hc.get("unhealthyThreshold", DEFAULT_UNHEALTHY))
+    if interval is None or unhealthy is None:
+        return []
+    detection = interval * unhealthy
     limit = int(config["maxDetectionSeconds"])
     if detection <= limit:
         return []
     return [
-        f"failure detection takes {detection}s ({int(interval)}s x {int(unhealthy)}), above the {limit}s allowed"
+        f"failure detection takes {detection}s ({interval}s x {unhealthy}), above the {limit}s allowed"
     ]
 
 
@@ -77,12 +106,14 @@ TIMEOUT = Guardrail(
 
 
 def check_timeout(tg: Resource, _: dict[str, Any]) -> list[str]:
-    hc = _health(tg)
-    interval = hc.get("interval", DEFAULT_INTERVAL)
-    timeout = hc.get("timeout", DEFAULT_TIMEOUT)
-    if is_unknown(interval) or is_unknown(timeout) or int(timeout) < int(interval):
+    hc = probed(tg)
+    if hc is None:
         return []
-    return [f"health-check timeout {int(timeout)}s is not below the interval {int(interval)}s"]
+    interval = as_int(hc.get("interval", DEFAULT_INTERVAL))
+    timeout = as_int(hc.get("timeout", DEFAULT_TIMEOUT))
+    if interval is None or timeout is None or timeout < interval:
+        return []
+    return [f"health-check timeout {timeout}s is not below the interval {interval}s"]
 
 
 DRAIN = Guardrail(
@@ -91,18 +122,26 @@ DRAIN = Guardrail(
     severity=Severity.LOW,
     controls=("Well-Architected REL-11",),
     remediation="Set deregistrationDelay to the longest request you serve, at most maxDrainSeconds.",
-    config={"maxDrainSeconds": {"type": "integer", "minimum": 0, "default": 120}},
+    config={
+        "maxDrainSeconds": {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 3600,
+            "default": 120,
+            "description": "Longest deregistration delay (connection draining) a target group may use.",
+        }
+    },
 )
 
 
 def check_drain(tg: Resource, config: dict[str, Any]) -> list[str]:
-    delay = tg.get("deregistrationDelay", default=DEFAULT_DEREGISTRATION_DELAY)
-    if is_unknown(delay):
+    delay = as_int(tg.get("deregistrationDelay", default=DEFAULT_DEREGISTRATION_DELAY))
+    if delay is None:
         return []
     limit = int(config["maxDrainSeconds"])
-    if int(delay) <= limit:
+    if delay <= limit:
         return []
-    return [f"deregistration delay {int(delay)}s is above the {limit}s allowed"]
+    return [f"deregistration delay {delay}s is above the {limit}s allowed"]
 
 
 POLICIES = [

@@ -14,7 +14,12 @@ SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
 SG_INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 SG_EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
-WAF_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
+WAF_ASSOCIATIONS = frozenset(
+    {
+        "aws:wafv2/webAclAssociation:WebAclAssociation",
+        "aws:wafregional/webAclAssociation:WebAclAssociation",
+    }
+)
 BUCKET = "aws:s3/bucket:Bucket"
 BUCKET_V2 = "aws:s3/bucketV2:BucketV2"
 BUCKETS = frozenset({BUCKET, BUCKET_V2})
@@ -28,4 +33,10 @@ SSE = frozenset(
 )
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 ASG = "aws:autoscaling/group:Group"
+ASG_ATTACHMENTS = frozenset(
+    {
+        "aws:autoscaling/attachment:Attachment",
+        "aws:autoscaling/trafficSourceAttachment:TrafficSourceAttachment",
+    }
+)
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"

@@ -1,0 +1,113 @@
+"""Turn plain checks into CrossGuard policies.
+
+A check is a plain function over plain values, tested directly as well as through the pack:
+
+- resource check: ``check(resource, config) -> list[str]``, one message a violation;
+- stack check: ``check(resources, config) -> list[tuple[Resource, str]]``, the resource to blame
+  and the message.
+
+The adapters read the props through :func:`guardrails.values.plain` (unknowns never raise), apply
+the policy's config over its defaults, and turn exemptions into *not applicable* with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pulumi_policy import (
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from guardrails.exemptions import EXEMPT_PREFIX, exemption_reason
+from guardrails.meta import Guardrail
+from guardrails.resource import Resource
+from guardrails.settings import config_schema, effective_config
+from guardrails.values import plain
+
+ResourceCheck = Callable[[Resource, dict[str, Any]], list[str]]
+StackCheck = Callable[[list[Resource], dict[str, Any]], list[tuple[Resource, str]]]
+
+RESOURCE_CHECKS: dict[str, tuple[frozenset[str], ResourceCheck]] = {}
+"""Every resource policy's types and plain check, by policy name (for tests and tools)."""
+STACK_CHECKS: dict[str, StackCheck] = {}
+"""Every stack policy's plain check, by policy name."""
+
+
+def _metadata(guardrail: Guardrail) -> dict[str, Any]:
+    """What the engine shows of a policy; the controls also go in its tags."""
+    return {
+        "name": guardrail.name,
+        "description": guardrail.summary,
+        "config_schema": config_schema(guardrail),
+        "severity": guardrail.severity,
+        "remediation_steps": guardrail.remediation,
+        "tags": list(guardrail.controls),
+    }
+
+
+def resource_policy(
+    guardrail: Guardrail, types: frozenset[str], check: ResourceCheck
+) -> ResourceValidationPolicy:
+    """A policy that runs ``check`` on every resource of one of ``types`` (with its inputs)."""
+    RESOURCE_CHECKS[guardrail.name] = (types, check)
+
+    def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+        if args.resource_type not in types:
+            return
+        resource = Resource(args.resource_type, args.name, args.urn, plain(args.props))
+        config = effective_config(guardrail, args.get_config())
+        reason = exemption_reason(config, resource)
+        if reason is not None:
+            args.not_applicable(f"{EXEMPT_PREFIX}{reason}")  # raises: the check does not run
+            return
+        for message in check(resource, config):
+            report_violation(message, None)
+
+    return ResourceValidationPolicy(validate=validate, **_metadata(guardrail))
+
+
+def stack_resources(args: StackValidationArgs) -> list[Resource]:
+    """The stack's resources with their outputs and links, as plain values."""
+    return [
+        Resource(
+            type=r.resource_type,
+            name=r.name,
+            urn=r.urn,
+            props=plain(r.props),
+            parent=r.parent.urn if r.parent is not None else None,
+            dependencies=[d.urn for d in r.dependencies],
+            property_dependencies={
+                key: [d.urn for d in deps] for key, deps in r.property_dependencies.items()
+            },
+        )
+        for r in args.resources
+    ]
+
+
+def stack_policy(guardrail: Guardrail, check: StackCheck) -> StackValidationPolicy:
+    """A policy that runs ``check`` once over the whole stack (outputs, parents, dependencies).
+
+    Violations of exempt resources are not reported; the exemptions are, as *not applicable*
+    (after the violations of the other resources, which stay reported).
+    """
+    STACK_CHECKS[guardrail.name] = check
+
+    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        config = effective_config(guardrail, args.get_config())
+        exempted: dict[str, str] = {}
+        for resource, message in check(stack_resources(args), config):
+            reason = exemption_reason(config, resource)
+            if reason is None:
+                report_violation(message, resource.urn)
+            else:
+                exempted[resource.name] = reason
+        if exempted:
+            listed = "; ".join(f"{name}: {reason}" for name, reason in exempted.items())
+            args.not_applicable(f"{EXEMPT_PREFIX}{listed}")
+
+    return StackValidationPolicy(validate=validate, **_metadata(guardrail))
