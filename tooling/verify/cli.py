@@ -1,156 +1,200 @@
-"""``python -m tooling.verify --env ENV [--outputs FILE] [--probe] [--wait SECONDS] [--json PATH]``.
+"""``python -m tooling.verify --env ENV [--outputs FILE.json] [--wait SECONDS] [--probe] [--json PATH]``.
 
-Exit codes: 0 every check passes (warnings allowed), 1 a check fails, 2 a usage or outputs error.
-JSON (``--json``): ``{"env", "alb_arn", "passed": bool, "checks": [{"group", "name", "status", "detail"}]}``.
+Exit codes: 0 no check failed (warnings allowed), 1 a check failed, 2 a usage, outputs or AWS
+access error (one line on stderr), 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from rich.console import Console
-from rich.table import Table
 
 from shared.environments import ENVIRONMENTS
-from shared.serving_outputs import ServingOutputs
-from tooling.verify import aws_view
-from tooling.verify.checks import Check, all_checks, health_ok
-from tooling.verify.outputs import OutputsError, from_file, from_stack
-from tooling.verify.probe import probe_checks
+from tooling.verify import aws_view, report
+from tooling.verify.checks import all_checks
+from tooling.verify.outputs import OutputsError, from_file, from_stack, region_of
+from tooling.verify.probe import ProbeResult, probe_all
+from tooling.verify.wait import wait_until_ready
 
-STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red"}
+if TYPE_CHECKING:
+    from mypy_boto3_ec2 import EC2Client
+    from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
+
+USAGE = 2
+INTERRUPTED = 130
+MAX_WAIT = 3600
+MAX_PROBES = 1000
+LOG_WIDTH = 160
+RETRIES = Config(retries={"mode": "standard"})
+"""Throttling-aware retries; the attempts come from AWS_MAX_ATTEMPTS or the profile (default 3)."""
+
+
+class UsageError(Exception):
+    """Bad command-line input; the message is one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _bounded(kind: type[int] | type[float], low: float, high: float) -> Any:
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text} is not between {low:g} and {high:g}")
+        return value
+
+    return parse
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="make verify",
+        description="Check the deployed serving layer from AWS's view against the stack's outputs.",
+    )
+    p.add_argument("--env", default="", help=f"one of {', '.join(ENVIRONMENTS)}")
+    p.add_argument(
+        "--outputs",
+        type=Path,
+        metavar="FILE.json",
+        help="the serving stack's outputs as a JSON object (default: pulumi stack output)",
+    )
+    p.add_argument("--region", help="AWS region (default: the ALB's, from its ARN)")
+    p.add_argument(
+        "--wait",
+        type=_bounded(float, 0, MAX_WAIT),
+        default=0.0,
+        metavar="SECONDS",
+        help="wait up to this long for the ALB to be active and targets healthy (default 0)",
+    )
+    p.add_argument(
+        "--poll",
+        type=_bounded(float, 0.1, 300),
+        default=10.0,
+        metavar="SECONDS",
+        help="with --wait: seconds between two looks (default 10)",
+    )
+    p.add_argument("--probe", action="store_true", help="send requests to each model's health path")
+    p.add_argument(
+        "--probe-count",
+        type=_bounded(int, 1, MAX_PROBES),
+        default=20,
+        metavar="N",
+        help="requests per model (default 20)",
+    )
+    p.add_argument(
+        "--probe-timeout",
+        type=_bounded(float, 0.1, 60),
+        default=5.0,
+        metavar="SECONDS",
+        help="per request (default 5)",
+    )
+    p.add_argument(
+        "--probe-ca-file",
+        type=Path,
+        metavar="PEM",
+        help="trust these CA certificates (a private CA) instead of the system's",
+    )
+    p.add_argument(
+        "--probe-insecure", action="store_true", help="do not verify the ALB's certificate"
+    )
+    # Tests point the probe at a local server; the request still carries the service's name.
+    p.add_argument("--probe-base-url", help=argparse.SUPPRESS)
+    p.add_argument("--json", type=Path, metavar="PATH", help="also write the report as JSON")
+    return p
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="make verify", description="Check the deployed serving layer from AWS's view."
-    )
-    parser.add_argument("--env", required=True, choices=ENVIRONMENTS)
-    parser.add_argument(
-        "--outputs",
-        type=Path,
-        help="the serving stack's outputs as JSON (default: pulumi stack output)",
-    )
-    parser.add_argument("--region", help="AWS region (default: from the ALB ARN)")
-    parser.add_argument(
-        "--wait",
-        type=int,
-        default=0,
-        metavar="SECONDS",
-        help="wait up to this long for targets to turn healthy",
-    )
-    parser.add_argument("--poll", type=float, default=10.0, help=argparse.SUPPRESS)
-    parser.add_argument(
-        "--probe", action="store_true", help="send requests to each model's health path"
-    )
-    parser.add_argument("--probe-count", type=int, default=10)
-    parser.add_argument("--probe-timeout", type=float, default=5.0)
-    parser.add_argument("--probe-base-url", help=argparse.SUPPRESS)
-    parser.add_argument("--probe-insecure", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--json", type=Path, help="also write the checks as JSON here")
-    return parser.parse_args(argv)
+    args = parser().parse_args(argv)
+    if args.env not in ENVIRONMENTS:
+        raise UsageError(
+            f"unknown ENV={args.env!r}; expected one of: {', '.join(ENVIRONMENTS)} (e.g. make verify ENV=prod)"
+        )
+    if args.probe_ca_file is not None and not args.probe_ca_file.is_file():
+        raise UsageError(f"--probe-ca-file {args.probe_ca_file}: no such file")
+    return args
 
 
-def _clients(outputs: ServingOutputs, region: str | None) -> tuple[Any, Any]:
-    region = region or outputs.alb_arn.split(":")[3]
+def clients(region: str) -> tuple[ElasticLoadBalancingv2Client, EC2Client]:
+    """ELBv2 and EC2 clients from one session; ``AWS_ENDPOINT_URL`` is honoured by boto3 itself."""
     session = boto3.session.Session(region_name=region)
-    return session.client("elbv2"), session.client("ec2")
+    return session.client("elbv2", config=RETRIES), session.client("ec2", config=RETRIES)
 
 
-def wait_for_health(
-    outputs: ServingOutputs,
-    view: aws_view.AwsView,
-    clients: tuple[Any, Any],
-    *,
-    seconds: int,
-    poll: float,
-    console: Console,
-) -> aws_view.AwsView:
-    """Re-read target health every ``poll`` seconds until it is good enough or time runs out."""
-    elbv2, ec2 = clients
-    deadline = time.monotonic() + seconds
-    with console.status("waiting for targets to turn healthy") as status:
-        while not health_ok(outputs, view) and time.monotonic() < deadline:
-            healthy = sum(
-                1
-                for descs in view.target_health.values()
-                for d in descs
-                if d["TargetHealth"]["State"] == "healthy"
-            )
-            left = max(0, int(deadline - time.monotonic()))
-            line = f"waiting for healthy targets: {healthy} healthy so far, {left}s left"
-            if console.is_terminal:
-                status.update(line)
-            else:
-                console.print(line)
-            time.sleep(min(poll, max(0.0, deadline - time.monotonic())))
-            view.target_health = aws_view.fetch_health(elbv2, ec2, list(view.target_groups))
-    return view
-
-
-def render_table(checks: list[Check], console: Console, env: str) -> None:
-    table = Table(title=f"serving/{env}: post-deploy checks")
-    for column in ("group", "check", "result", "detail"):
-        table.add_column(column, overflow="fold")
-    for c in checks:
-        table.add_row(c.group, c.name, f"[{STYLE[c.status]}]{c.status}[/]", c.detail)
-    console.print(table)
-    failed = [c for c in checks if c.status == "fail"]
-    console.print(f"{len(checks)} checks: {len(checks) - len(failed)} passed, {len(failed)} failed")
-
-
-def run(args: argparse.Namespace, console: Console) -> int:
+def run(args: argparse.Namespace, out: Console, err: Console) -> int:
     outputs = from_file(args.outputs) if args.outputs else from_stack(args.env)
-    elbv2, ec2 = _clients(outputs, args.region)
+    elbv2, ec2 = clients(args.region or region_of(outputs))
     view = aws_view.fetch(elbv2, ec2, outputs)
-    if args.wait and view.load_balancer is not None:
-        view = wait_for_health(
-            outputs, view, (elbv2, ec2), seconds=args.wait, poll=args.poll, console=console
+    waited = 0.0
+    if args.wait:
+        view, waited = wait_until_ready(
+            outputs, view, (elbv2, ec2), seconds=args.wait, poll=args.poll, console=err
         )
     checks = all_checks(outputs, view)
+    probes: list[ProbeResult] = []
     if args.probe:
-        checks += probe_checks(
+        probes = probe_all(
             outputs,
             count=args.probe_count,
             timeout=args.probe_timeout,
             base_url=args.probe_base_url,
-            verify_tls=not args.probe_insecure,
+            ca_file=args.probe_ca_file,
+            insecure=args.probe_insecure,
         )
-    render_table(checks, console, args.env)
-    passed = all(c.status != "fail" for c in checks)
+        checks += [p.check() for p in probes]
+    report.render_table(checks, out, env=args.env, alb_arn=outputs.alb_arn)
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(
-            json.dumps(
-                {
-                    "env": args.env,
-                    "alb_arn": outputs.alb_arn,
-                    "passed": passed,
-                    "checks": [c.to_json() for c in checks],
-                },
-                indent=2,
-            )
-            + "\n"
+        report.write_json(
+            args.json,
+            report.to_json(
+                checks, probes, env=args.env, alb_arn=outputs.alb_arn, waited_seconds=waited
+            ),
         )
-    return 0 if passed else 1
+    return 0 if report.passed(checks) else 1
+
+
+def _stdout() -> Console:
+    """The table's console; off a terminal (CI logs, pipes) wide enough to keep rows on one line."""
+    console = Console(highlight=False)
+    if not console.is_terminal and not os.environ.get("COLUMNS"):
+        console.width = LOG_WIDTH
+    return console
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    console = Console(highlight=False)
+    def fail(message: str, code: int = USAGE) -> int:
+        print(f"verify: {message}", file=sys.stderr)
+        return code
+
     try:
-        return run(args, console)
-    except OutputsError as error:
-        print(f"verify: {error}", file=sys.stderr)
-        return 2
+        args = parse_args(argv)
+        return run(args, _stdout(), Console(stderr=True, highlight=False))
+    except (UsageError, OutputsError) as error:
+        return fail(str(error))
+    except NoCredentialsError:
+        return fail(
+            "no AWS credentials found: run `aws sso login` / set AWS_PROFILE or AWS_ACCESS_KEY_ID"
+        )
     except (BotoCoreError, ClientError) as error:
-        print(f"verify: AWS error: {str(error).splitlines()[0]}", file=sys.stderr)
-        return 2
+        return fail(f"AWS error: {_first_line(error)}")
+    except OSError as error:
+        return fail(f"{getattr(error, 'filename', None) or 'I/O'}: {error.strerror or error}")
+    except KeyboardInterrupt:
+        return fail("interrupted", INTERRUPTED)

@@ -1,0 +1,74 @@
+"""``--wait SECONDS``: re-read the ALB's state and target health until the HA checks pass.
+
+Bounded by the deadline. On a terminal the progress is a rich status line that updates in place;
+otherwise (CI logs, pipes) one plain line per poll, on stderr.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+
+from shared.serving_outputs import ServingOutputs
+from tooling.verify.aws_view import AwsView, refresh_health
+from tooling.verify.checks import progress, ready
+
+if TYPE_CHECKING:
+    from mypy_boto3_ec2 import EC2Client
+    from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
+
+
+def _state(view: AwsView) -> str:
+    return "" if view.state == "active" else f"load balancer {view.state}; "
+
+
+def _line(outputs: ServingOutputs, view: AwsView, left: float) -> str:
+    return (
+        f"waiting for healthy targets ({left:.0f} s left): {_state(view)}{progress(outputs, view)}"
+    )
+
+
+def wait_until_ready(
+    outputs: ServingOutputs,
+    view: AwsView,
+    clients: tuple[ElasticLoadBalancingv2Client, EC2Client],
+    *,
+    seconds: float,
+    poll: float,
+    console: Console,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[AwsView, float]:
+    """The view once ready or at the deadline, and the seconds waited."""
+    elbv2, ec2 = clients
+    started = clock()
+    deadline = started + seconds
+    if ready(outputs, view):
+        return view, 0.0
+    status = console.status(_line(outputs, view, seconds)) if console.is_terminal else None
+    if status is not None:
+        status.start()
+    try:
+        while not ready(outputs, view) and clock() < deadline:
+            line = _line(outputs, view, deadline - clock())
+            if status is not None:
+                status.update(line)
+            else:
+                console.print(line, soft_wrap=True)
+            sleep(max(0.0, min(poll, deadline - clock())))
+            view = refresh_health(elbv2, ec2, outputs, view)
+    finally:
+        if status is not None:
+            status.stop()
+    waited = clock() - started
+    if ready(outputs, view):
+        console.print(f"ready after {waited:.0f} s: {progress(outputs, view)}", soft_wrap=True)
+    else:
+        console.print(
+            f"gave up waiting after {waited:.0f} s: {_state(view)}{progress(outputs, view)}",
+            soft_wrap=True,
+        )
+    return view, waited
