@@ -32,22 +32,29 @@ CIDR_PATTERN = r"^[0-9a-fA-F:.]+/[0-9]{1,3}$"
 
 @dataclass(frozen=True)
 class IngressRule:
-    from_port: int
-    to_port: int
+    port_range: tuple[int, int] | None
+    """``(from, to)``; ``None`` for ICMP, or when a preview cannot know the ports."""
     cidrs: tuple[str, ...]
     """The known source CIDRs (prefix lists and security group sources are not CIDRs)."""
     where: str
 
     def covers(self, port: int) -> bool:
-        return self.from_port <= port <= self.to_port
+        return self.port_range is not None and self.port_range[0] <= port <= self.port_range[1]
+
+    @property
+    def single_port(self) -> int | None:
+        if self.port_range is None or self.port_range[0] != self.port_range[1]:
+            return None
+        return self.port_range[0]
 
     @property
     def ports(self) -> str:
-        if (self.from_port, self.to_port) == (0, 65535):
+        if self.port_range is None:
+            return "no ports"
+        low, high = self.port_range
+        if (low, high) == (0, 65535):
             return "all ports"
-        if self.from_port == self.to_port:
-            return f"port {self.from_port}"
-        return f"ports {self.from_port}-{self.to_port}"
+        return f"port {low}" if low == high else f"ports {low}-{high}"
 
 
 def _port_range(protocol: Any, from_port: Any, to_port: Any) -> tuple[int, int] | None:
@@ -79,13 +86,11 @@ def _rule(
     fields: dict[str, Any], protocol_key: str, cidr_keys: tuple[str, str], where: str
 ) -> list[IngressRule]:
     ports = _port_range(fields.get(protocol_key), fields.get("fromPort"), fields.get("toPort"))
-    if ports is None:
-        return []
-    return [IngressRule(*ports, _cidrs(*(fields.get(k) for k in cidr_keys)), where)]
+    return [IngressRule(ports, _cidrs(*(fields.get(k) for k in cidr_keys)), where)]
 
 
 def ingress_rules(resource: Resource) -> list[IngressRule]:
-    """The ingress rules a resource declares, normalized; rules a preview cannot judge are left out."""
+    """The ingress rules a resource declares, normalized (sources and, where known, ports)."""
     if resource.type == SECURITY_GROUP:
         rules: list[IngressRule] = []
         for index, rule in enumerate(as_list(resource.get("ingress")) or []):
@@ -128,7 +133,7 @@ def check_world_ingress(resource: Resource, config: dict[str, Any]) -> list[str]
     messages = []
     for rule in ingress_rules(resource):
         sources = world(rule)
-        if sources and not (rule.from_port == rule.to_port and rule.from_port in allowed):
+        if sources and rule.port_range is not None and rule.single_port not in allowed:
             messages.append(f"{rule.where} opens {rule.ports} to {', '.join(sources)}")
     return messages
 

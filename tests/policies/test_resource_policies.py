@@ -12,7 +12,8 @@ from guardrails import GUARDRAILS
 from guardrails.adapters import RESOURCE_CHECKS
 from guardrails.resource import Resource
 from guardrails.settings import effective_config
-from tests.policies.cases import RESOURCE_CASES, RESOURCE_CONFIG, Case
+from guardrails.values import UNKNOWN
+from tests.policies.cases import HTTPS_IN, INGRESS, RESOURCE_CASES, RESOURCE_CONFIG, Case, with_
 from tests.policies.conftest import BUCKET_NAME, FakeResource, preview, urn, wire
 from tooling.policy_analyzer import PolicyPackAnalyzer
 
@@ -80,3 +81,18 @@ def test_a_policy_ignores_types_it_does_not_govern(prod_like: PolicyPackAnalyzer
     )
     result = prod_like.analyze(bucket)
     assert {d.policy for d in result.diagnostics} == {"required-tags"}
+
+
+def test_sources_are_judged_even_when_a_preview_cannot_know_the_ports(
+    prod_like: PolicyPackAnalyzer,
+) -> None:
+    rule = FakeResource(
+        INGRESS,
+        "partner-in",
+        wire(with_(HTTPS_IN, cidrIpv4="192.0.2.0/24", fromPort=UNKNOWN, toPort=UNKNOWN)),
+    )
+    result = prod_like.analyze(rule)
+    assert [d.detail for d in result.of("sg-ingress-cidr-allowlist")] == [
+        "rule admits 192.0.2.0/24, outside the allowlist"
+    ]
+    assert result.of("sg-no-world-ingress") == result.of("sg-no-high-risk-ports") == []
