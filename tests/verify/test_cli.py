@@ -33,18 +33,25 @@ def test_make_verify_runs_the_tool_with_env_and_args(
     assert "OK: " in result.stdout
 
 
-def test_make_verify_exits_1_when_a_check_fails(deployment: Deployment, tmp_path: Path) -> None:
+def test_a_failed_check_exits_1_and_make_reports_it(deployment: Deployment, tmp_path: Path) -> None:
+    """The tool exits 1; make (whose own status is always 2 on a failed recipe) names that code."""
     deployment.elbv2.modify_load_balancer_attributes(
         LoadBalancerArn=deployment.outputs["alb_arn"],
         Attributes=[{"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "false"}],
     )
     outputs = deployment.write_outputs(tmp_path / "outputs.json")
-    result = subprocess.run(
+    direct = subprocess.run(
         [".venv/bin/python", "-m", "tooling.verify", "--env", "prod", "--outputs", str(outputs)],
         cwd=REPO_ROOT, env=child_env(), capture_output=True, text=True, check=False, timeout=120,
     )  # fmt: skip
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "FAILED: " in result.stdout and "1 failed" in result.stdout
+    assert direct.returncode == 1, direct.stdout + direct.stderr
+    assert "FAILED: " in direct.stdout and "1 failed" in direct.stdout
+    via_make = subprocess.run(
+        ["make", "--no-print-directory", "verify", "ENV=prod", f"ARGS=--outputs {outputs}"],
+        cwd=REPO_ROOT, env=child_env(), capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert via_make.returncode == 2
+    assert via_make.stderr.strip().endswith("verify] Error 1")
 
 
 def test_make_verify_without_env_says_which_envs_exist() -> None:
