@@ -176,3 +176,12 @@ def test_a_missing_passphrase_is_the_drivers_one_line(
     line = _fails_in_one_line(capsys, ["--env", "prod"])
     assert line.startswith("verify: PULUMI_CONFIG_PASSPHRASE is not set:")
     assert not stand_in_pulumi.exists()
+
+
+def test_a_pulumi_that_does_not_answer_is_one_line(
+    stand_in_pulumi: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("tooling.verify.outputs.CLI_TIMEOUT", 0.5)
+    monkeypatch.setenv("VERIFY_PULUMI_HANG", "30")
+    line = _fails_in_one_line(capsys, ["--env", "prod"])
+    assert line == "verify: serving/prod: pulumi stack output did not answer within 0.5 s"

@@ -26,6 +26,8 @@ ALB_ARN = re.compile(
     r"^arn:aws[a-z-]*:elasticloadbalancing:(?P<region>[a-z0-9-]+):\d{12}:loadbalancer/app/[^/]+/[0-9a-f]+$"
 )
 STACK = "serving"
+CLI_TIMEOUT = 300
+"""Seconds for ``pulumi stack output`` (a remote backend can be slow, never this slow)."""
 
 
 class OutputsError(Exception):
@@ -93,14 +95,21 @@ def from_stack(env: str, environ: Mapping[str, str] | None = None) -> ServingOut
         variables = resolve(env, [STACK], source_environ).variables
     except DeployError as error:
         raise OutputsError(error.message) from None
-    result = subprocess.run(
-        [pulumi, *stack_output_command(env)],
-        cwd=STACKS[STACK].directory,
-        env=variables,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    try:
+        result = subprocess.run(
+            [pulumi, *stack_output_command(env)],
+            cwd=STACKS[STACK].directory,
+            env=variables,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=CLI_TIMEOUT,
+        )
+    except subprocess.TimeoutExpired:
+        raise OutputsError(
+            f"{STACK}/{env}: pulumi stack output did not answer within {CLI_TIMEOUT} s"
+        ) from None
     source = f"{STACK}/{env} outputs"
     if result.returncode != 0:
         last = (result.stderr.strip().splitlines() or ["no error output"])[-1]
