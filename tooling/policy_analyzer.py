@@ -51,6 +51,7 @@ from pulumi.output import Unknown as PulumiUnknown
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 from guardrails.exemptions import EXEMPT_PREFIX
+from shared.errors import first_line
 from shared.stacks import REPO_ROOT
 
 PACK_DIR = REPO_ROOT / "policies"
@@ -511,9 +512,9 @@ class PolicyPackAnalyzer:
             return getattr(self._stub, method)(request, timeout=self.call_timeout)
         except grpc.RpcError as exc:
             details = exc.details() if isinstance(exc, grpc.Call) else str(exc)
-            first = (details or "no details").strip().splitlines()[-1]
             raise PolicyPackError(
-                f"policy pack {self.pack_name or self.pack_dir}: {method} failed: {first}"
+                f"policy pack {self.pack_name or self.pack_dir}: {method} failed: "
+                f"{first_line(details or '', last=True)}"
             ) from None
 
     # config

@@ -8,6 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared.errors import first_line
 from tooling.deploy.errors import DeployError
 
 INSTALL_HINT = (
@@ -32,8 +33,7 @@ class Captured:
     @property
     def error_line(self) -> str:
         """The CLI's last line on stderr (where it says ``error: …``)."""
-        lines = [line.strip() for line in self.stderr.splitlines() if line.strip()]
-        return lines[-1] if lines else f"exit {self.code}"
+        return first_line(self.stderr, last=True) if self.stderr.strip() else f"exit {self.code}"
 
 
 @dataclass

@@ -25,6 +25,7 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc, settings
 from pulumi.runtime.config import set_all_config
 
+from shared.errors import first_line
 from shared.stacks import STACKS
 from tooling.mock_runtime.account import FakeAwsAccount
 from tooling.mock_runtime.mocks import STACK_REFERENCE, AwsMocks
@@ -332,7 +333,7 @@ def render(
         asyncio.set_event_loop(None)
     rendered.error = error
     if error is not None and raise_on_error:
-        raise RenderError(_one_line(error), rendered) from error
+        raise RenderError(first_line(error), rendered) from error
     return rendered
 
 
@@ -343,11 +344,6 @@ def _cancel_pending(loop: asyncio.AbstractEventLoop) -> None:
         task.cancel()
     if pending:
         loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-
-
-def _one_line(error: BaseException) -> str:
-    text = str(error) or type(error).__name__
-    return text.strip().splitlines()[0] if text.strip() else type(error).__name__
 
 
 def unknown_keys_of(rendered: Rendered, resource: RegisteredResource) -> set[str]:

@@ -12,6 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from shared.environments import ENVIRONMENTS
+from shared.errors import first_line
 from shared.serving_outputs import FailoverFigures
 from shared.stacks import STACKS, deploy_order
 from tooling.mock_runtime import (
@@ -202,8 +203,7 @@ def _config_from_file(path: str | None, stack: str, env: str) -> dict[str, str] 
     try:
         return load_stack_config(stack, env, path=Path(path))
     except yaml.YAMLError as exc:
-        first = str(exc).strip().splitlines()[0]
-        raise ConfigFileError(f"{path}: not valid YAML ({first})") from None
+        raise ConfigFileError(f"{path}: not valid YAML ({first_line(exc)})") from None
 
 
 def _failover(value: Any) -> Failover | None:

@@ -19,6 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from rich.console import Console
 
 from shared.environments import ENVIRONMENTS
+from shared.errors import first_line
 from tooling.verify import aws_view, report
 from tooling.verify.checks import all_checks
 from tooling.verify.outputs import OutputsError, from_file, from_stack, region_of
@@ -174,10 +175,6 @@ def _stdout() -> Console:
     return console
 
 
-def _first_line(error: BaseException) -> str:
-    return (str(error).strip().splitlines() or [type(error).__name__])[0]
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     def fail(message: str, code: int = USAGE) -> int:
         print(f"verify: {message}", file=sys.stderr)
@@ -193,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "no AWS credentials found: run `aws sso login` / set AWS_PROFILE or AWS_ACCESS_KEY_ID"
         )
     except (BotoCoreError, ClientError) as error:
-        return fail(f"AWS error: {_first_line(error)}")
+        return fail(f"AWS error: {first_line(error)}")
     except OSError as error:
         return fail(f"{getattr(error, 'filename', None) or 'I/O'}: {error.strerror or error}")
     except KeyboardInterrupt:

@@ -11,6 +11,7 @@ import pulumi_aws as aws
 from network_stack.config import NetworkConfig
 from shared.config import ConfigError, config_error
 from shared.contract import check_availability_zones
+from shared.errors import first_line
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def find_vpc(cfg: NetworkConfig) -> aws.ec2.GetVpcResult:
             return aws.ec2.get_vpc(id=cfg.vpc_id)
         return aws.ec2.get_vpc(tags=cfg.vpc_tags)
     except Exception as exc:  # the provider's invoke error: no VPC or several
-        raise _error(cfg, f"VPC look-up failed: {_first_line(exc)}") from None
+        raise _error(cfg, f"VPC look-up failed: {first_line(exc)}") from None
 
 
 def _subnets(
@@ -94,8 +95,3 @@ def look_up_network(cfg: NetworkConfig) -> NetworkLayout:
         public_subnet_ids=[public[az] for az in zones],
         private_subnet_ids=[private[az] for az in zones] if private else [],
     )
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

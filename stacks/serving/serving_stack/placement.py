@@ -20,6 +20,7 @@ import pulumi_aws as aws
 from serving_stack.config import ServingConfig, arn_account, arn_region
 from shared.config import ConfigError, config_error
 from shared.contract import NetworkContract, check_availability_zones
+from shared.errors import first_line
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,7 @@ def _look_up(what: str, key: str, value: str, invoke: Callable[[], T]) -> T:
     try:
         return invoke()
     except Exception as exc:  # the provider's look-up error
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise _fail(key, value, f"{what} look-up failed: {text}") from None
+        raise _fail(key, value, f"{what} look-up failed: {first_line(exc)}") from None
 
 
 def look_up_zones(cfg: ServingConfig) -> dict[str, str]:
