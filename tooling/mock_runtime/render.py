@@ -28,6 +28,7 @@ from pulumi.runtime.config import set_all_config
 from shared.errors import first_line
 from shared.stacks import STACKS
 from tooling.mock_runtime.account import FakeAwsAccount
+from tooling.mock_runtime.aliases import AliasSpec
 from tooling.mock_runtime.mocks import STACK_REFERENCE, AwsMocks
 
 ORGANIZATION = "organization"
@@ -54,6 +55,8 @@ class RegisteredResource:
     replace_on_changes: list[str] = field(default_factory=list)
     provider: str = ""
     read: bool = False
+    aliases: list[AliasSpec] = field(default_factory=list)
+    """The ``aliases`` option: old identities the engine would match this resource to."""
 
     def depends_on(self, other: RegisteredResource) -> bool:
         """True if ``other`` is a dependency of this resource (directly or through a property)."""
@@ -145,6 +148,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 ignore_changes=list(request.ignoreChanges),
                 replace_on_changes=list(request.replaceOnChanges),
                 provider=request.provider,
+                aliases=_aliases(request),
             )
         )
         return response
@@ -170,6 +174,26 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
     def SupportsFeature(self, request: Any) -> Any:
         return super().SupportsFeature(request)
+
+
+def _aliases(request: Any) -> list[AliasSpec]:
+    specs = [AliasSpec(urn=u) for u in request.aliasURNs]
+    for alias in request.aliases:
+        if alias.HasField("spec"):
+            s = alias.spec
+            specs.append(
+                AliasSpec(
+                    name=s.name,
+                    type=s.type,
+                    parent_urn=s.parentUrn,
+                    no_parent=s.noParent,
+                    stack=s.stack,
+                    project=s.project,
+                )
+            )
+        else:
+            specs.append(AliasSpec(urn=alias.urn))
+    return specs
 
 
 def _deserialize(struct: Any) -> dict[str, Any]:
