@@ -36,7 +36,10 @@ def _differences(old: Any, new: Any, path: str = "") -> list[str]:
 
 def _in_old_terms(entry: dict[str, Any], to_old: dict[str, str]) -> dict[str, Any]:
     """A new snapshot entry with every URN it links to named as the old state names it."""
-    rename = lambda urns: sorted(to_old.get(u, u) for u in urns)  # noqa: E731
+
+    def rename(urns: list[str]) -> list[str]:
+        return sorted(to_old.get(u, u) for u in urns)
+
     entry = dict(entry)
     entry.pop("parent")  # a move is what aliases are for; the old parent is in the alias
     entry["dependencies"] = rename(entry["dependencies"])
