@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import pulumi
-from pulumi.runtime.sync_await import _sync_await
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from shared.sync_wait import wait_now
 
 CONTRACT_VERSION = 1
 MIN_AVAILABILITY_ZONES = 2
@@ -123,14 +124,14 @@ def read_network_contract(stack_name: str) -> NetworkContract:
     """Read and validate the contract from the stack ``stack_name`` *now*, before anything is built.
 
     Stack outputs are already known (also during a preview: they come from the network stack's
-    state), so the serving program waits for them here, the same way Pulumi runs a synchronous
-    invoke, and a broken contract stops it with one line before anything is registered.
+    state), so the serving program waits for them here (:func:`shared.sync_wait.wait_now`), and a
+    broken contract stops it with one line before anything is registered.
     """
     reference = pulumi.StackReference(stack_name)
     name = stack_name
     values: dict[str, Any] = {}
     for output in OUTPUT_NAMES:
-        details = _sync_await(reference.get_output_details(output))
+        details = wait_now(reference.get_output_details(output))
         value = details.value if details.value is not None else details.secret_value
         if value is None:
             if output in ("contract_version", "private_subnet_ids"):
