@@ -28,7 +28,7 @@ from pulumi.runtime.config import set_all_config
 from shared.errors import first_line
 from shared.stacks import STACKS
 from tooling.mock_runtime.account import FakeAwsAccount
-from tooling.mock_runtime.aliases import AliasSpec
+from tooling.mock_runtime.aliases import ROOT_STACK_TYPE, AliasSpec
 from tooling.mock_runtime.mocks import STACK_REFERENCE, AwsMocks
 
 ORGANIZATION = "organization"
@@ -122,6 +122,16 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def __init__(self, mocks: AwsMocks) -> None:
         super().__init__(mocks)
         self.records: list[RegisteredResource] = []
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """The URN the engine gives: the parent's whole type chain (the root stack's left out).
+
+        Pulumi's ``MockMonitor`` keeps only the parent's last type, which would hide a moved
+        resource's new URN from the snapshot and alias checks.
+        """
+        if parent and not parent.split("::")[2].endswith(ROOT_STACK_TYPE):
+            type_ = f"{parent.split('::')[2]}${type_}"
+        return f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{type_}::{name}"
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
