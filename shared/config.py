@@ -116,12 +116,16 @@ def load_config(
         ) from None
 
 
-def format_validation_error(exc: ValidationError, namespace: str, file_name: str) -> str:
-    """One line: ``Pulumi.prod.yaml: serving:models[0].port = 70000: <reason>`` (+ how many more)."""
-    errors = exc.errors(include_url=False)
-    first = errors[0]
+MISSING = object()
+"""The value of an error about a required key that is not there (shown as ``<missing>``)."""
+
+
+def error_location(exc: ValidationError) -> tuple[list[str | int], Any, str]:
+    """The first error's key path, value and message, with a :class:`ConfigValueError`'s own
+    key and value (relative to the model that raised it) taken in."""
+    first = exc.errors(include_url=False)[0]
     loc: list[str | int] = list(first["loc"])
-    value: Any = first.get("input")
+    value: Any = MISSING if first["type"] == "missing" else first.get("input")
     message = first["msg"]
     cause = (first.get("ctx") or {}).get("error")
     if isinstance(cause, ConfigValueError):
@@ -130,10 +134,16 @@ def format_validation_error(exc: ValidationError, namespace: str, file_name: str
         message = cause.message
     elif message.startswith("Value error, "):
         message = message[len("Value error, ") :]
-    shown = "<missing>" if first["type"] == "missing" else show_value(value)
+    return loc, value, message
+
+
+def format_validation_error(exc: ValidationError, namespace: str, file_name: str) -> str:
+    """One line: ``Pulumi.prod.yaml: serving:models[0].port = 70000: <reason>`` (+ how many more)."""
+    loc, value, message = error_location(exc)
     key = f"{namespace}:{format_loc(loc)}" if loc else namespace
-    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return f"{file_name}: {key} = {shown}: {message}{more}"
+    count = len(exc.errors())
+    more = f" (and {count - 1} more)" if count > 1 else ""
+    return f"{file_name}: {key} = {show_value(value)}: {message}{more}"
 
 
 def format_loc(loc: list[str | int]) -> str:
@@ -148,6 +158,8 @@ def format_loc(loc: list[str | int]) -> str:
 
 def show_value(value: Any, limit: int = 80) -> str:
     """A config value as it is quoted in an error: JSON for structures, repr for scalars."""
+    if value is MISSING:
+        return "<missing>"
     text = json.dumps(value, default=str) if isinstance(value, dict | list) else repr(value)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."

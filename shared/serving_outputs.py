@@ -32,7 +32,8 @@ class ModelOutput(BaseModel):
     target_group_arn: str
     port: int
     health_check_path: str
-    targets: Literal["instances", "fleet"]
+    targets: str
+    """The model's backend: the config key that names it (``instances``, ``fleet``, ...)."""
     min_healthy_targets: int
     """The alarm threshold: fewer healthy targets than this is a failure."""
 

@@ -1,8 +1,9 @@
 """The serving stack: typed config -> network contract -> checks -> components -> outputs.
 
 Everything that can be wrong is checked before the first resource is registered: the config (its
-model), the network contract (its StackReference), ARNs against the region and account, existing
-instances against the ALB's AZs, and the listener rules' priorities.
+model), the network contract (its StackReference), ARNs against the region and account, each
+model's targets against the ALB's AZs (its backend's placement), and the listener rules'
+priorities.
 """
 
 import pulumi
@@ -14,9 +15,11 @@ from serving_stack.placement import check_arns, place
 from serving_stack.routing import plan_routes
 from serving_stack.serving_layer import ModelServingLayer, ServingLayerArgs
 from shared.contract import default_network_stack_name, read_network_contract
+from shared.environments import profile
 from shared.tagging import register_tagging, standard_tags
 
 env = pulumi.get_stack()
+env_profile = profile(env)
 config = load_serving_config()
 register_tagging(
     standard_tags(
@@ -29,12 +32,13 @@ contract = read_network_contract(
 region = aws.get_region().region
 account_id = aws.get_caller_identity().account_id
 check_arns(config, region, account_id)
-placement = place(config, contract, env)
+placement = place(config, contract, env_profile)
 routes = plan_routes(config.models)
 layer = ModelServingLayer(
     "serving",
     ServingLayerArgs(
         env=env,
+        profile=env_profile,
         config=config,
         contract=contract,
         placement=placement,
@@ -43,4 +47,4 @@ layer = ModelServingLayer(
         account_id=account_id,
     ),
 )
-export_outputs(config, env, placement, layer)
+export_outputs(config, env_profile, placement, layer)

@@ -83,7 +83,12 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     (
         "internal-public",
         {"serving:scheme": "internal", "serving:public": True},
-        "Pulumi.dev.yaml: serving:public = True: only an internet-facing ALB can be public",
+        "Pulumi.dev.yaml: serving:public = True: only an internet-facing ALB can be public, and serving:scheme is 'internal'",
+    ),
+    (
+        "scheme-deleted-public-kept",
+        {"serving:scheme": None, "serving:public": True},
+        "Pulumi.dev.yaml: serving:public = True: only an internet-facing ALB can be public, and serving:scheme is 'internal' (the default: it is not set)",
     ),
     (
         "two-defaults",

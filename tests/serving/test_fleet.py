@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from serving_stack.config import AMI_PARAMETERS, FleetConfig
+from serving_stack.backends.fleet import AMI_PARAMETERS, FleetConfig
 from tests.serving.conftest import ALARM, ALB, ASG, LAUNCH_TEMPLATE, LOG_GROUP, TG
 from tooling.mock_runtime import FakeAwsAccount, Rendered
 

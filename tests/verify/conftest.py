@@ -26,6 +26,7 @@ import yaml
 from serving_stack.config import ServingConfig
 from serving_stack.routing import plan_routes
 from shared.config import load_config
+from shared.environments import profile
 from shared.stacks import STACKS
 
 REGION = "eu-west-1"
@@ -164,7 +165,7 @@ def deploy_prod_like(*, tls_policy: str | None = None) -> Deployment:
             {"Key": "access_logs.s3.prefix", "Value": "access"},
             {"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true"},
             {"Key": "routing.http.desync_mitigation_mode", "Value": cfg.desync_mitigation_mode},
-            {"Key": "deletion_protection.enabled", "Value": str(cfg.deletion_protection_for("prod")).lower()},
+            {"Key": "deletion_protection.enabled", "Value": str(cfg.deletion_protection_for(profile("prod"))).lower()},
             {"Key": "idle_timeout.timeout_seconds", "Value": str(cfg.idle_timeout_seconds)},
         ],
     )  # fmt: skip
@@ -199,7 +200,8 @@ def deploy_prod_like(*, tls_policy: str | None = None) -> Deployment:
     instances: dict[str, dict[str, str]] = {}
     for model in cfg.models:
         hc, route = model.health_check, routes[model.name]
-        assert model.fleet is not None and route.priority is not None
+        fleet = model.targets.spec
+        assert model.targets.kind == "fleet" and route.priority is not None
         tg = elbv2.create_target_group(
             Name=f"srv-prod-{model.name}-4f1c2d7", Protocol="HTTP", Port=model.port, VpcId=vpc,
             TargetType="instance", HealthCheckEnabled=True, HealthCheckProtocol="HTTP",
@@ -213,7 +215,7 @@ def deploy_prod_like(*, tls_policy: str | None = None) -> Deployment:
         instances[model.name] = {
             zone: ec2.run_instances(
                 ImageId=AMI, MinCount=1, MaxCount=1, SubnetId=subnet,
-                InstanceType=model.fleet.instance_type,
+                InstanceType=fleet.instance_type,
             )["Instances"][0]["InstanceId"]
             for zone, subnet in zip(ZONES, private, strict=True)
         }  # fmt: skip
@@ -233,8 +235,8 @@ def deploy_prod_like(*, tls_policy: str | None = None) -> Deployment:
             "target_group_arn": tg_arn,
             "port": model.port,
             "health_check_path": hc.path,
-            "targets": model.targets,
-            "min_healthy_targets": model.min_healthy_targets or model.fleet.min_size,
+            "targets": model.targets.kind,
+            "min_healthy_targets": model.min_healthy_targets or fleet.min_size,
         }
     assert cfg.dns is not None
     outputs = {
@@ -249,7 +251,7 @@ def deploy_prod_like(*, tls_policy: str | None = None) -> Deployment:
         "tls_policy": cfg.tls_policy,
         "certificate_arn": certificate,
         "log_bucket": LOG_BUCKET,
-        "deletion_protection": cfg.deletion_protection_for("prod"),
+        "deletion_protection": cfg.deletion_protection_for(profile("prod")),
         "desync_mitigation_mode": cfg.desync_mitigation_mode,
         "models": models,
         "failover": {

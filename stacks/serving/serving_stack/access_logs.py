@@ -101,6 +101,21 @@ class AlbLogBucket(pulumi.ComponentResource):
         )
         # A retained bucket stays locked down: its side resources are retained with it.
         child = pulumi.ResourceOptions(parent=self.bucket, retain_on_delete=args.protect)
+        locked = self._lock_down(name, child)
+        self._expire(name, args, child)
+        principal = log_writer_principal(args.region)
+        self.policy = aws.s3.BucketPolicy(
+            name,
+            bucket=self.bucket.id,
+            policy=bucket_policy_document(
+                f"arn:aws:s3:::{args.bucket_name}", args.region, args.account_id, principal
+            ),
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=locked)),
+        )
+        self.register_outputs({"bucket": self.bucket.bucket})
+
+    def _lock_down(self, name: str, child: pulumi.ResourceOptions) -> list[pulumi.Resource]:
+        """No public access, no ACLs, SSE-S3; the policy waits for the first two."""
         block = aws.s3.BucketPublicAccessBlock(
             name,
             bucket=self.bucket.id,
@@ -128,6 +143,9 @@ class AlbLogBucket(pulumi.ComponentResource):
             ],
             opts=child,
         )
+        return [block, ownership]
+
+    def _expire(self, name: str, args: AlbLogBucketArgs, child: pulumi.ResourceOptions) -> None:
         aws.s3.BucketLifecycleConfiguration(
             name,
             bucket=self.bucket.id,
@@ -146,15 +164,3 @@ class AlbLogBucket(pulumi.ComponentResource):
             ],
             opts=child,
         )
-        principal = log_writer_principal(args.region)
-        self.policy = aws.s3.BucketPolicy(
-            name,
-            bucket=self.bucket.id,
-            policy=bucket_policy_document(
-                f"arn:aws:s3:::{args.bucket_name}", args.region, args.account_id, principal
-            ),
-            opts=pulumi.ResourceOptions.merge(
-                child, pulumi.ResourceOptions(depends_on=[block, ownership])
-            ),
-        )
-        self.register_outputs({"bucket": self.bucket.bucket})

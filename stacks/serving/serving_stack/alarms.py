@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -10,6 +11,16 @@ import pulumi_aws as aws
 from serving_stack.config import AlarmsConfig
 
 PERIOD_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class _Alarms:
+    """What every alarm of one model shares."""
+
+    name: str
+    model: str
+    dimensions: dict[str, pulumi.Output[str]]
+    common: dict[str, Any]
 
 
 def create_model_alarms(
@@ -23,88 +34,106 @@ def create_model_alarms(
     opts: pulumi.ResourceOptions,
 ) -> list[aws.cloudwatch.MetricAlarm]:
     actions = [cfg.sns_topic_arn] if cfg.sns_topic_arn else []
-    dimensions = {"LoadBalancer": load_balancer.arn_suffix, "TargetGroup": target_group.arn_suffix}
-    common: dict[str, Any] = {
-        "alarm_actions": actions,
-        "ok_actions": actions,
-        "evaluation_periods": 2,
-        "datapoints_to_alarm": 2,
-        "opts": opts,
-    }
+    alarms = _Alarms(
+        name=name,
+        model=model,
+        dimensions={
+            "LoadBalancer": load_balancer.arn_suffix,
+            "TargetGroup": target_group.arn_suffix,
+        },
+        common={
+            "alarm_actions": actions,
+            "ok_actions": actions,
+            "evaluation_periods": 2,
+            "datapoints_to_alarm": 2,
+            "opts": opts,
+        },
+    )
+    return [
+        *_host_alarms(alarms, min_healthy),
+        _error_rate_alarm(alarms, cfg.target_5xx_percent),
+        _latency_alarm(alarms, cfg.p99_latency_seconds),
+    ]
+
+
+def _host_alarms(alarms: _Alarms, min_healthy: int) -> list[aws.cloudwatch.MetricAlarm]:
     return [
         aws.cloudwatch.MetricAlarm(
-            f"{name}-unhealthy-hosts",
-            alarm_description=f"{model}: a target failed its health check",
+            f"{alarms.name}-unhealthy-hosts",
+            alarm_description=f"{alarms.model}: a target failed its health check",
             namespace="AWS/ApplicationELB",
             metric_name="UnHealthyHostCount",
-            dimensions=dimensions,
+            dimensions=alarms.dimensions,
             statistic="Maximum",
             period=PERIOD_SECONDS,
             comparison_operator="GreaterThanThreshold",
             threshold=0,
             treat_missing_data="notBreaching",
-            **common,
+            **alarms.common,
         ),
         aws.cloudwatch.MetricAlarm(
-            f"{name}-healthy-hosts-low",
-            alarm_description=f"{model}: fewer than {min_healthy} healthy targets",
+            f"{alarms.name}-healthy-hosts-low",
+            alarm_description=f"{alarms.model}: fewer than {min_healthy} healthy targets",
             namespace="AWS/ApplicationELB",
             metric_name="HealthyHostCount",
-            dimensions=dimensions,
+            dimensions=alarms.dimensions,
             statistic="Minimum",
             period=PERIOD_SECONDS,
             comparison_operator="LessThanThreshold",
             threshold=min_healthy,
             treat_missing_data="breaching",
-            **common,
-        ),
-        aws.cloudwatch.MetricAlarm(
-            f"{name}-target-5xx-rate",
-            alarm_description=f"{model}: more than {cfg.target_5xx_percent}% of requests fail with a target 5xx",
-            comparison_operator="GreaterThanThreshold",
-            threshold=cfg.target_5xx_percent,
-            treat_missing_data="notBreaching",
-            metric_queries=[
-                aws.cloudwatch.MetricAlarmMetricQueryArgs(
-                    id="errors",
-                    metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
-                        namespace="AWS/ApplicationELB",
-                        metric_name="HTTPCode_Target_5XX_Count",
-                        dimensions=dimensions,
-                        period=PERIOD_SECONDS,
-                        stat="Sum",
-                    ),
-                ),
-                aws.cloudwatch.MetricAlarmMetricQueryArgs(
-                    id="requests",
-                    metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
-                        namespace="AWS/ApplicationELB",
-                        metric_name="RequestCount",
-                        dimensions=dimensions,
-                        period=PERIOD_SECONDS,
-                        stat="Sum",
-                    ),
-                ),
-                aws.cloudwatch.MetricAlarmMetricQueryArgs(
-                    id="rate",
-                    expression="100 * errors / MAX([requests, 1])",
-                    label="target 5xx %",
-                    return_data=True,
-                ),
-            ],
-            **common,
-        ),
-        aws.cloudwatch.MetricAlarm(
-            f"{name}-p99-latency",
-            alarm_description=f"{model}: p99 target response time above {cfg.p99_latency_seconds}s",
-            namespace="AWS/ApplicationELB",
-            metric_name="TargetResponseTime",
-            dimensions=dimensions,
-            extended_statistic="p99",
-            period=PERIOD_SECONDS,
-            comparison_operator="GreaterThanThreshold",
-            threshold=cfg.p99_latency_seconds,
-            treat_missing_data="notBreaching",
-            **common,
+            **alarms.common,
         ),
     ]
+
+
+def _metric(
+    alarms: _Alarms, query_id: str, metric_name: str
+) -> aws.cloudwatch.MetricAlarmMetricQueryArgs:
+    return aws.cloudwatch.MetricAlarmMetricQueryArgs(
+        id=query_id,
+        metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
+            namespace="AWS/ApplicationELB",
+            metric_name=metric_name,
+            dimensions=alarms.dimensions,
+            period=PERIOD_SECONDS,
+            stat="Sum",
+        ),
+    )
+
+
+def _error_rate_alarm(alarms: _Alarms, percent: float) -> aws.cloudwatch.MetricAlarm:
+    return aws.cloudwatch.MetricAlarm(
+        f"{alarms.name}-target-5xx-rate",
+        alarm_description=f"{alarms.model}: more than {percent}% of requests fail with a target 5xx",
+        comparison_operator="GreaterThanThreshold",
+        threshold=percent,
+        treat_missing_data="notBreaching",
+        metric_queries=[
+            _metric(alarms, "errors", "HTTPCode_Target_5XX_Count"),
+            _metric(alarms, "requests", "RequestCount"),
+            aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                id="rate",
+                expression="100 * errors / MAX([requests, 1])",
+                label="target 5xx %",
+                return_data=True,
+            ),
+        ],
+        **alarms.common,
+    )
+
+
+def _latency_alarm(alarms: _Alarms, seconds: float) -> aws.cloudwatch.MetricAlarm:
+    return aws.cloudwatch.MetricAlarm(
+        f"{alarms.name}-p99-latency",
+        alarm_description=f"{alarms.model}: p99 target response time above {seconds}s",
+        namespace="AWS/ApplicationELB",
+        metric_name="TargetResponseTime",
+        dimensions=alarms.dimensions,
+        extended_statistic="p99",
+        period=PERIOD_SECONDS,
+        comparison_operator="GreaterThanThreshold",
+        threshold=seconds,
+        treat_missing_data="notBreaching",
+        **alarms.common,
+    )

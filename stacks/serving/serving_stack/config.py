@@ -34,23 +34,23 @@ A model: ``name`` (2-32 characters, ``a-z0-9-``); ``port`` [8080]; ``healthCheck
 ``{host: chat.example.com}`` or ``{default: true}`` (omitted = the default: the listener's default
 action forwards to it; one model at most; with none, unmatched requests get a JSON 404);
 ``priority`` [derived from the route, see ``routing.py``]; ``deregistrationDelaySeconds`` [30];
-``slowStartSeconds`` [0 = off, else 30-900]; ``minHealthyTargets`` [one per AZ of its targets, or
-the fleet's ``minSize``]; and exactly one of ``instances`` (existing instance ids in >= 2 AZs) or
-``fleet``: ``image``, ``instanceType`` [``m7i.large``], ``minSize`` [3], ``maxSize`` [6],
-``requestsPerTarget`` [100], ``healthCheckGraceSeconds`` [180], ``volumeSizeGb`` [40],
-``amiParameter`` [the ECS-optimised Amazon Linux 2023 AMI for the instance type: ``gpu`` for
-NVIDIA families (g4dn, g5, g6, p4, p5, ...), ``arm64`` for Graviton families (m7g, c8g, ...)].
+``slowStartSeconds`` [0 = off, else 30-900]; ``minHealthyTargets`` [the backend's: one per AZ
+of its instances, or the fleet's ``minSize``]; and exactly one backend key, which says what serves
+it: ``instances`` (existing instance ids in >= 2 AZs, ``backends/instances.py``) or ``fleet`` (an
+Auto Scaling group this stack creates, ``backends/fleet.py``, whose docstring lists its keys).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from serving_stack import backends
 from shared.config import ConfigModel, ConfigValueError, StackConfigModel, load_config
+from shared.environments import EnvironmentProfile
 
 NAMESPACE = "serving"
 DEFAULT_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
@@ -66,7 +66,6 @@ SNS_ARN = re.compile(r"^arn:aws[a-z-]*:sns:(?P<region>[a-z0-9-]+):\d{12}:[A-Za-z
 WAF_ARN = re.compile(
     r"^arn:aws[a-z-]*:wafv2:(?P<region>[a-z0-9-]+):\d{12}:regional/webacl/[A-Za-z0-9_-]+/[0-9a-f-]{36}$"
 )
-INSTANCE_ID = r"^i-[0-9a-f]{8,17}$"
 DOMAIN = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 _MATCHER = re.compile(r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$")
 
@@ -223,83 +222,35 @@ class RouteConfig(ConfigModel):
 
 DEFAULT_ROUTE = RouteConfig(default=True)
 
-# ECS-optimised Amazon Linux 2023 AMIs: Docker (and, for GPUs, the NVIDIA driver and container
-# toolkit) preinstalled, patched by AWS.
-AMI_PARAMETERS = {
-    "x86_64": "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id",
-    "arm64": "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id",
-    "nvidia": "/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recommended/image_id",
-}
-_FAMILY = re.compile(r"^(?P<series>[a-z]+)(?P<generation>\d+)(?P<options>[a-z-]*)$")
+
+class Targets(BaseModel):
+    """The model's backend key and its validated value (``fleet: {...}`` -> ``kind="fleet"``)."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    kind: str
+    spec: Any
 
 
-def instance_family(instance_type: str) -> tuple[str, int, str]:
-    """``g5.2xlarge`` -> ("g", 5, ""); ``m7gd.large`` -> ("m", 7, "gd"); unknown shapes -> ("", 0, "")."""
-    match = _FAMILY.match(instance_type.split(".", 1)[0])
-    if match is None:
-        return "", 0, ""
-    return match["series"], int(match["generation"]), match["options"]
-
-
-def is_graviton(instance_type: str) -> bool:
-    series, _, options = instance_family(instance_type)
-    return series == "a" or "g" in options.split("-")[0]
-
-
-def has_nvidia_gpu(instance_type: str) -> bool:
-    """G and P families carry NVIDIA GPUs (g4ad carries AMD GPUs)."""
-    series, generation, options = instance_family(instance_type)
-    return series in ("g", "p") and generation >= 3 and not options.startswith("ad")
-
-
-class FleetConfig(ConfigModel):
-    image: str = Field(
-        pattern=r"^[a-z0-9.-]+(:\d+)?/[a-z0-9._/-]+(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$"
-    )
-    instance_type: str = Field(default="m7i.large", pattern=r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
-    min_size: int = Field(default=3, ge=1, le=1000)
-    max_size: int = Field(default=6, ge=1, le=1000)
-    requests_per_target: int = Field(default=100, ge=1, le=100000)
-    health_check_grace_seconds: int = Field(default=180, ge=0, le=7200)
-    volume_size_gb: int = Field(default=40, ge=8, le=16384)
-    ami_parameter: str | None = Field(default=None, pattern=r"^/[A-Za-z0-9_./-]+$")
-
-    @model_validator(mode="after")
-    def _sizes(self) -> FleetConfig:
-        if self.max_size < self.min_size:
-            raise ConfigValueError(
-                "maxSize", self.max_size, f"must be at least minSize ({self.min_size})"
-            )
-        if self.ami_parameter is None and self.gpus and is_graviton(self.instance_type):
-            raise ConfigValueError(
-                "amiParameter",
-                None,
-                f"no ECS GPU AMI for Graviton ({self.instance_type}): name an AMI parameter",
-            )
-        return self
-
-    @property
-    def gpus(self) -> bool:
-        """Run the container with ``--gpus all`` (NVIDIA instance families)."""
-        return has_nvidia_gpu(self.instance_type)
-
-    @property
-    def image_parameter(self) -> str:
-        """The SSM parameter holding the AMI id: configured, or the ECS AMI for the instance type."""
-        if self.ami_parameter is not None:
-            return self.ami_parameter
-        if self.gpus:
-            return AMI_PARAMETERS["nvidia"]
-        return AMI_PARAMETERS["arm64" if is_graviton(self.instance_type) else "x86_64"]
-
-    @property
-    def ecr_registry(self) -> str | None:
-        """The ECR registry host of the image, if it is in ECR (needs a docker login)."""
-        host = self.image.split("/", 1)[0]
-        return host if re.match(r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com$", host) else None
+def parse_targets(data: Any) -> Any:
+    """Move the one backend key of a model (``instances``, ``fleet``, ...) into ``targets``."""
+    if not isinstance(data, dict):
+        return data
+    data = dict(data)
+    if "targets" in data:
+        raise ConfigValueError("targets", data["targets"], f"not a key: give {backends.choices()}")
+    given = [key for key in backends.BACKENDS if key in data]
+    if len(given) != 1:
+        key = given[0] if given else next(iter(backends.BACKENDS))
+        raise ConfigValueError(key, data.get(key), f"give exactly one of {backends.choices()}")
+    kind = given[0]
+    data["targets"] = Targets(kind=kind, spec=backends.backend(kind).parse(data.pop(kind)))
+    return data
 
 
 class ModelConfig(ConfigModel):
+    """A model; its targets come from exactly one backend key (see ``serving_stack.backends``)."""
+
     name: str = Field(pattern=r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
     port: int = Field(default=8080, ge=1, le=65535)
     health_check: HealthCheckConfig = HealthCheckConfig()
@@ -308,29 +259,12 @@ class ModelConfig(ConfigModel):
     deregistration_delay_seconds: int = Field(default=30, ge=0, le=3600)
     slow_start_seconds: int = Field(default=0, ge=0, le=900)
     min_healthy_targets: int | None = Field(default=None, ge=1)
-    instances: list[str] | None = None
-    fleet: FleetConfig | None = None
+    targets: Targets
 
-    @field_validator("instances")
-    @classmethod
-    def _instance_ids(cls, value: list[str] | None) -> list[str] | None:
-        if value is None:
-            return value
-        if not value:
-            raise ValueError("list at least one instance id")
-        for instance_id in value:
-            if not re.match(INSTANCE_ID, instance_id):
-                raise ValueError(f"{instance_id!r} is not an EC2 instance id")
-        if len(set(value)) != len(value):
-            raise ValueError("an instance id is listed twice")
-        return value
+    _targets = model_validator(mode="before")(parse_targets)
 
     @model_validator(mode="after")
-    def _targets_and_slow_start(self) -> ModelConfig:
-        if (self.instances is None) == (self.fleet is None):
-            raise ConfigValueError(
-                "instances", self.instances, "give exactly one of instances or fleet"
-            )
+    def _slow_start_and_priority(self) -> ModelConfig:
         if self.slow_start_seconds and self.slow_start_seconds < 30:
             raise ConfigValueError("slowStartSeconds", self.slow_start_seconds, "0 (off) or 30-900")
         if self.priority is not None and self.route.default:
@@ -338,10 +272,6 @@ class ModelConfig(ConfigModel):
                 "priority", self.priority, "the default route is not a rule and has no priority"
             )
         return self
-
-    @property
-    def targets(self) -> Literal["instances", "fleet"]:
-        return "instances" if self.instances is not None else "fleet"
 
 
 class AccessLogsConfig(ConfigModel):
@@ -420,7 +350,12 @@ class ServingConfig(StackConfigModel):
     @model_validator(mode="after")
     def _consistent(self) -> ServingConfig:
         if self.public and self.scheme != "internet-facing":
-            raise ConfigValueError("public", True, "only an internet-facing ALB can be public")
+            given = "" if "scheme" in self.model_fields_set else " (the default: it is not set)"
+            raise ConfigValueError(
+                "public",
+                True,
+                f"only an internet-facing ALB can be public, and serving:scheme is {self.scheme!r}{given}",
+            )
         if not self.public and not (self.allowed_cidrs or self.allowed_prefix_list_ids):
             raise ConfigValueError(
                 "allowedCidrs",
@@ -526,8 +461,11 @@ class ServingConfig(StackConfigModel):
             ]
         return list(dict.fromkeys(names))
 
-    def deletion_protection_for(self, env: str) -> bool:
-        return self.deletion_protection if self.deletion_protection is not None else env == "prod"
+    def deletion_protection_for(self, profile: EnvironmentProfile) -> bool:
+        """The ALB's deletion protection: as configured, else what the env's profile wants."""
+        if self.deletion_protection is not None:
+            return self.deletion_protection
+        return profile.deletion_protection
 
 
 def load_serving_config() -> ServingConfig:

@@ -15,26 +15,29 @@ from serving_stack.access_logs import ACCESS_LOG_PREFIX, CONNECTION_LOG_PREFIX
 
 
 @dataclass(frozen=True)
-class AlbArgs:
+class AlbSettings:
+    name: str
     internal: bool
     subnet_ids: list[str]
-    security_group_id: pulumi.Input[str]
-    log_bucket: pulumi.Input[str]
     idle_timeout_seconds: int
     desync_mitigation_mode: str
     deletion_protection: bool
-    name: str
 
 
 def create_load_balancer(
-    resource_name: str, args: AlbArgs, opts: pulumi.ResourceOptions
+    resource_name: str,
+    args: AlbSettings,
+    *,
+    security_group_id: pulumi.Input[str],
+    log_bucket: pulumi.Input[str],
+    opts: pulumi.ResourceOptions,
 ) -> aws.lb.LoadBalancer:
     return aws.lb.LoadBalancer(
         resource_name,
         load_balancer_type="application",
         internal=args.internal,
         subnets=args.subnet_ids,
-        security_groups=[args.security_group_id],
+        security_groups=[security_group_id],
         ip_address_type="ipv4",
         idle_timeout=args.idle_timeout_seconds,
         enable_http2=True,
@@ -45,10 +48,10 @@ def create_load_balancer(
         preserve_host_header=False,
         xff_header_processing_mode="append",
         access_logs=aws.lb.LoadBalancerAccessLogsArgs(
-            bucket=args.log_bucket, prefix=ACCESS_LOG_PREFIX, enabled=True
+            bucket=log_bucket, prefix=ACCESS_LOG_PREFIX, enabled=True
         ),
         connection_logs=aws.lb.LoadBalancerConnectionLogsArgs(
-            bucket=args.log_bucket, prefix=CONNECTION_LOG_PREFIX, enabled=True
+            bucket=log_bucket, prefix=CONNECTION_LOG_PREFIX, enabled=True
         ),
         tags={"Name": args.name},
         opts=opts,

@@ -7,15 +7,17 @@ import pulumi
 from serving_stack.config import ServingConfig
 from serving_stack.placement import Placement
 from serving_stack.serving_layer import ModelServingLayer
+from shared.environments import EnvironmentProfile
 from shared.serving_outputs import FailoverFigures
 
 
 def failover_figures(cfg: ServingConfig, placement: Placement) -> FailoverFigures:
     """What the config implies, worst case over the models.
 
-    ``min_healthy_per_az``: the fewest targets any model has in any AZ of the ALB (existing
-    instances as listed; a fleet at ``minSize``, which Auto Scaling spreads evenly over the AZs).
-    0 means some AZ has no target of some model: that model does not survive losing the others.
+    ``min_healthy_per_az``: the fewest targets any model has in any AZ of the ALB (as each
+    backend placed them: existing instances as listed; a fleet at ``minSize``, which Auto Scaling
+    spreads evenly over the AZs). 0 means some AZ has no target of some model: that model does not
+    survive losing the others.
     """
     return FailoverFigures(
         detection_seconds=max(m.health_check.detection_seconds for m in cfg.models),
@@ -27,9 +29,10 @@ def failover_figures(cfg: ServingConfig, placement: Placement) -> FailoverFigure
 
 
 def export_outputs(
-    cfg: ServingConfig, env: str, placement: Placement, layer: ModelServingLayer
+    cfg: ServingConfig, profile: EnvironmentProfile, placement: Placement, layer: ModelServingLayer
 ) -> None:
-    alb = layer.load_balancer
+    door = layer.front_door
+    alb = door.load_balancer
     pulumi.export("alb_arn", alb.arn)
     pulumi.export("alb_dns_name", alb.dns_name)
     pulumi.export("alb_zone_id", alb.zone_id)
@@ -42,12 +45,12 @@ def export_outputs(
     )
     pulumi.export("scheme", cfg.scheme)
     pulumi.export("availability_zones", placement.availability_zones)
-    pulumi.export("https_listener_arn", layer.https_listener.arn)
-    pulumi.export("http_listener_arn", layer.http_listener.arn)
+    pulumi.export("https_listener_arn", door.https_listener.arn)
+    pulumi.export("http_listener_arn", door.http_listener.arn)
     pulumi.export("tls_policy", cfg.tls_policy)
-    pulumi.export("certificate_arn", layer.certificate_arn)
-    pulumi.export("log_bucket", layer.log_bucket_name)
-    pulumi.export("deletion_protection", cfg.deletion_protection_for(env))
+    pulumi.export("certificate_arn", door.certificate_arn)
+    pulumi.export("log_bucket", door.log_bucket_name)
+    pulumi.export("deletion_protection", cfg.deletion_protection_for(profile))
     pulumi.export("desync_mitigation_mode", cfg.desync_mitigation_mode)
     pulumi.export(
         "models",
@@ -62,7 +65,7 @@ def export_outputs(
                 "target_group_arn": r.target_group.arn,
                 "port": r.model.port,
                 "health_check_path": r.model.health_check.path,
-                "targets": r.model.targets,
+                "targets": r.placed.kind,
                 "min_healthy_targets": r.min_healthy,
             }
             for name, r in layer.models.items()

@@ -59,7 +59,11 @@ class ServingSecurityGroups(pulumi.ComponentResource):
             tags={"Name": f"{args.name}-targets"},
             opts=child,
         )
-        alb_rule = pulumi.ResourceOptions(parent=self.alb)
+        self._alb_ingress(name, args)
+        self._alb_to_targets(name, args)
+        self.register_outputs({"alb": self.alb.id, "targets": self.targets.id})
+
+    def _alb_ingress(self, name: str, args: ServingSecurityGroupsArgs) -> None:
         for port in LISTENER_PORTS:
             purpose = "HTTPS" if port == 443 else "HTTP (redirects to HTTPS)"
             for source_name, source in self._sources(args):
@@ -72,9 +76,11 @@ class ServingSecurityGroups(pulumi.ComponentResource):
                     cidr_ipv4=source.get("cidr_ipv4"),
                     prefix_list_id=source.get("prefix_list_id"),
                     description=f"{purpose} from {next(iter(source.values()))}",
-                    opts=alb_rule,
+                    opts=pulumi.ResourceOptions(parent=self.alb),
                 )
-        target_rule = pulumi.ResourceOptions(parent=self.targets)
+
+    def _alb_to_targets(self, name: str, args: ServingSecurityGroupsArgs) -> None:
+        """ALB egress and targets' ingress on the model ports only, each naming the other group."""
         for port in sorted(set(args.target_ports)):
             aws.vpc.SecurityGroupEgressRule(
                 f"{name}-alb-out-{port}",
@@ -84,7 +90,7 @@ class ServingSecurityGroups(pulumi.ComponentResource):
                 to_port=port,
                 referenced_security_group_id=self.targets.id,
                 description=f"to the model servers on {port}",
-                opts=alb_rule,
+                opts=pulumi.ResourceOptions(parent=self.alb),
             )
             aws.vpc.SecurityGroupIngressRule(
                 f"{name}-targets-in-{port}",
@@ -94,7 +100,7 @@ class ServingSecurityGroups(pulumi.ComponentResource):
                 to_port=port,
                 referenced_security_group_id=self.alb.id,
                 description=f"model traffic and health checks on {port} from the load balancer",
-                opts=target_rule,
+                opts=pulumi.ResourceOptions(parent=self.targets),
             )
         aws.vpc.SecurityGroupEgressRule(
             f"{name}-targets-out-https",
@@ -104,9 +110,8 @@ class ServingSecurityGroups(pulumi.ComponentResource):
             to_port=443,
             cidr_ipv4="0.0.0.0/0",
             description="HTTPS out for image pulls, SSM and AWS APIs (through NAT)",
-            opts=target_rule,
+            opts=pulumi.ResourceOptions(parent=self.targets),
         )
-        self.register_outputs({"alb": self.alb.id, "targets": self.targets.id})
 
     @staticmethod
     def _sources(args: ServingSecurityGroupsArgs) -> list[tuple[str, dict[str, str]]]:

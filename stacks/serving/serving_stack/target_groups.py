@@ -22,7 +22,11 @@ def target_group_logical_name(env: str, model: str) -> str:
 
 
 def create_target_group(
-    env: str, model: ModelConfig, vpc_id: str, opts: pulumi.ResourceOptions
+    env: str,
+    model: ModelConfig,
+    vpc_id: str,
+    opts: pulumi.ResourceOptions,
+    target_type: str = "instance",
 ) -> aws.lb.TargetGroup:
     hc = model.health_check
     return aws.lb.TargetGroup(
@@ -30,7 +34,7 @@ def create_target_group(
         port=model.port,
         protocol="HTTP",
         protocol_version="HTTP1",
-        target_type="instance",
+        target_type=target_type,
         vpc_id=vpc_id,
         deregistration_delay=model.deregistration_delay_seconds,
         slow_start=model.slow_start_seconds,

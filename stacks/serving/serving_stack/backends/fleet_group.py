@@ -1,64 +1,35 @@
-"""A model's targets: existing instances (the seed's case) or a managed Auto Scaling fleet.
+"""``ModelFleet``: the Auto Scaling group that serves one model, and what its instances need.
 
-Existing instances are registered in the model's target group, and the targets' security group is
-attached to their primary network interface (next to their own groups), so the ALB reaches them.
-
-A fleet is a launch template (IMDSv2 required, encrypted gp3 root volume, the ECS
-AMI matching the instance type, the model-server container started by user data with its port and
-health path, logs to a CloudWatch log group with a retention) and an Auto Scaling group over the
-private subnets of every AZ, health-checked by the ALB, scaled on requests per target, replaced by
-rolling instance refresh that keeps at least 90 % healthy.
+A launch template (IMDSv2 required, encrypted gp3 root volume, the ECS AMI matching the instance
+type, the model-server container started by user data with its port and health path, logs to a
+CloudWatch log group with a retention) and an Auto Scaling group over the private subnets of every
+AZ, health-checked by the ALB, scaled on requests per target, replaced by rolling instance refresh
+that keeps at least 90 % healthy.
 """
 
 from __future__ import annotations
 
 import base64
 import shlex
-from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
 
-from serving_stack.config import FleetConfig, ModelConfig
-from serving_stack.placement import ExistingInstance
 from shared.iam import assume_role_policy
+
+if TYPE_CHECKING:
+    from serving_stack.backends.fleet import FleetConfig
+    from serving_stack.config import ModelConfig
 
 MIN_HEALTHY_PERCENT_DURING_REFRESH = 90
 LOG_RETENTION_DAYS = 30
-
-
-def attach_instances(
-    name: str, model: ModelConfig, target_group: aws.lb.TargetGroup, opts: pulumi.ResourceOptions
-) -> list[aws.lb.TargetGroupAttachment]:
-    return [
-        aws.lb.TargetGroupAttachment(
-            f"{name}-{instance_id}",
-            target_group_arn=target_group.arn,
-            target_id=instance_id,
-            port=model.port,
-            opts=opts,
-        )
-        for instance_id in model.instances or []
-    ]
-
-
-def attach_security_group_to_instances(
-    name: str,
-    instances: Iterable[ExistingInstance],
-    security_group_id: pulumi.Input[str],
-    opts: pulumi.ResourceOptions,
-) -> list[aws.ec2.NetworkInterfaceSecurityGroupAttachment]:
-    """The targets' group on each existing instance's primary interface (removed on destroy)."""
-    return [
-        aws.ec2.NetworkInterfaceSecurityGroupAttachment(
-            f"{name}-{instance.id}",
-            network_interface_id=instance.network_interface_id,
-            security_group_id=security_group_id,
-            opts=opts,
-        )
-        for instance in sorted(instances, key=lambda i: i.id)
-    ]
+INSTANCE_POLICIES = (
+    "AmazonSSMManagedInstanceCore",
+    "AmazonEC2ContainerRegistryReadOnly",
+    "CloudWatchAgentServerPolicy",
+)
 
 
 def user_data(model: ModelConfig, fleet: FleetConfig, log_group: str, region: str) -> str:
@@ -103,6 +74,10 @@ class FleetArgs:
     load_balancer: aws.lb.LoadBalancer
     region: str
 
+    @property
+    def log_group_name(self) -> str:
+        return f"/serving/{self.env}/{self.model.name}"
+
 
 class ModelFleet(pulumi.ComponentResource):
     group: aws.autoscaling.Group
@@ -112,43 +87,52 @@ class ModelFleet(pulumi.ComponentResource):
         self, name: str, args: FleetArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("acme:serving:ModelFleet", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        fleet = args.fleet
+        profile = self._instance_profile(name, args)
+        log_group = aws.cloudwatch.LogGroup(
+            name,
+            name=args.log_group_name,
+            retention_in_days=LOG_RETENTION_DAYS,
+            tags={"Name": args.name, "model": args.model.name},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.launch_template = self._launch_template(name, args, profile, log_group)
+        self.group = self._group(name, args)
+        self._scaling_policy(name, args)
+        self.register_outputs({"group": self.group.name})
+
+    def _instance_profile(self, name: str, args: FleetArgs) -> aws.iam.InstanceProfile:
         role = aws.iam.Role(
             name,
             assume_role_policy=assume_role_policy("ec2.amazonaws.com"),
             description=f"{args.name} model servers",
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        for policy in (
-            "AmazonSSMManagedInstanceCore",
-            "AmazonEC2ContainerRegistryReadOnly",
-            "CloudWatchAgentServerPolicy",
-        ):
+        for policy in INSTANCE_POLICIES:
             aws.iam.RolePolicyAttachment(
                 f"{name}-{policy}",
                 role=role.name,
                 policy_arn=f"arn:aws:iam::aws:policy/{policy}",
                 opts=pulumi.ResourceOptions(parent=role),
             )
-        profile = aws.iam.InstanceProfile(
+        return aws.iam.InstanceProfile(
             name, role=role.name, opts=pulumi.ResourceOptions(parent=role)
         )
-        log_group_name = f"/serving/{args.env}/{args.model.name}"
-        log_group = aws.cloudwatch.LogGroup(
-            name,
-            name=log_group_name,
-            retention_in_days=LOG_RETENTION_DAYS,
-            tags={"Name": args.name, "model": args.model.name},
-            opts=child,
-        )
-        self.launch_template = aws.ec2.LaunchTemplate(
+
+    def _launch_template(
+        self,
+        name: str,
+        args: FleetArgs,
+        profile: aws.iam.InstanceProfile,
+        log_group: aws.cloudwatch.LogGroup,
+    ) -> aws.ec2.LaunchTemplate:
+        fleet = args.fleet
+        return aws.ec2.LaunchTemplate(
             name,
             image_id=args.image_id,
             instance_type=fleet.instance_type,
             iam_instance_profile=aws.ec2.LaunchTemplateIamInstanceProfileArgs(arn=profile.arn),
             vpc_security_group_ids=[args.security_group_id],
-            user_data=user_data(args.model, fleet, log_group_name, args.region),
+            user_data=user_data(args.model, fleet, args.log_group_name, args.region),
             update_default_version=True,
             metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
                 http_endpoint="enabled",
@@ -178,7 +162,10 @@ class ModelFleet(pulumi.ComponentResource):
             tags={"Name": args.name},
             opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group]),
         )
-        self.group = aws.autoscaling.Group(
+
+    def _group(self, name: str, args: FleetArgs) -> aws.autoscaling.Group:
+        fleet = args.fleet
+        return aws.autoscaling.Group(
             name,
             vpc_zone_identifiers=args.subnet_ids,
             min_size=fleet.min_size,
@@ -208,20 +195,22 @@ class ModelFleet(pulumi.ComponentResource):
             ],
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["desiredCapacity"]),
         )
-        aws.autoscaling.Policy(
+
+    def _scaling_policy(self, name: str, args: FleetArgs) -> aws.autoscaling.Policy:
+        metric = aws.autoscaling.PolicyTargetTrackingConfigurationPredefinedMetricSpecificationArgs(
+            predefined_metric_type="ALBRequestCountPerTarget",
+            resource_label=pulumi.Output.concat(
+                args.load_balancer.arn_suffix, "/", args.target_group.arn_suffix
+            ),
+        )
+        return aws.autoscaling.Policy(
             f"{name}-requests-per-target",
             autoscaling_group_name=self.group.name,
             policy_type="TargetTrackingScaling",
-            estimated_instance_warmup=fleet.health_check_grace_seconds,
+            estimated_instance_warmup=args.fleet.health_check_grace_seconds,
             target_tracking_configuration=aws.autoscaling.PolicyTargetTrackingConfigurationArgs(
-                target_value=fleet.requests_per_target,
-                predefined_metric_specification=aws.autoscaling.PolicyTargetTrackingConfigurationPredefinedMetricSpecificationArgs(
-                    predefined_metric_type="ALBRequestCountPerTarget",
-                    resource_label=pulumi.Output.concat(
-                        args.load_balancer.arn_suffix, "/", args.target_group.arn_suffix
-                    ),
-                ),
+                target_value=args.fleet.requests_per_target,
+                predefined_metric_specification=metric,
             ),
             opts=pulumi.ResourceOptions(parent=self.group),
         )
-        self.register_outputs({"group": self.group.name})

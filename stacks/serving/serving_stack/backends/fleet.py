@@ -1,0 +1,173 @@
+"""Managed fleets: a model served by an Auto Scaling group this stack creates (``fleet: {...}``).
+
+Config: ``image`` (required), ``instanceType`` [``m7i.large``], ``minSize`` [3], ``maxSize`` [6],
+``requestsPerTarget`` [100], ``healthCheckGraceSeconds`` [180], ``volumeSizeGb`` [40],
+``amiParameter`` [the ECS-optimised Amazon Linux 2023 AMI for the instance type: ``gpu`` for
+NVIDIA families (g4dn, g5, g6, p4, p5, ...), ``arm64`` for Graviton families (m7g, c8g, ...)].
+
+Placement: the network must have private subnets; where the profile wants targets in every AZ
+(prod), ``minSize`` covers every AZ; the AMI parameter is read now, so a missing one stops the
+program before anything is registered. The resources are ``ModelFleet`` (``fleet_group.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pulumi
+import pulumi_aws as aws
+from pydantic import Field, model_validator
+
+from serving_stack.backends.base import (
+    ModelBackend,
+    PlacedTargets,
+    PlacementContext,
+    TargetsArgs,
+)
+from serving_stack.backends.fleet_group import FleetArgs, ModelFleet
+from serving_stack.lookups import look_up
+from shared.config import ConfigModel, ConfigValueError, config_error
+
+if TYPE_CHECKING:
+    from serving_stack.config import ModelConfig
+
+# ECS-optimised Amazon Linux 2023 AMIs: Docker (and, for GPUs, the NVIDIA driver and container
+# toolkit) preinstalled, patched by AWS.
+AMI_PARAMETERS = {
+    "x86_64": "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id",
+    "arm64": "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id",
+    "nvidia": "/aws/service/ecs/optimized-ami/amazon-linux-2023/gpu/recommended/image_id",
+}
+_FAMILY = re.compile(r"^(?P<series>[a-z]+)(?P<generation>\d+)(?P<options>[a-z-]*)$")
+
+
+def instance_family(instance_type: str) -> tuple[str, int, str]:
+    """``g5.2xlarge`` -> ("g", 5, ""); ``m7gd.large`` -> ("m", 7, "gd"); unknown shapes -> ("", 0, "")."""
+    match = _FAMILY.match(instance_type.split(".", 1)[0])
+    if match is None:
+        return "", 0, ""
+    return match["series"], int(match["generation"]), match["options"]
+
+
+def is_graviton(instance_type: str) -> bool:
+    series, _, options = instance_family(instance_type)
+    return series == "a" or "g" in options.split("-")[0]
+
+
+def has_nvidia_gpu(instance_type: str) -> bool:
+    """G and P families carry NVIDIA GPUs (g4ad carries AMD GPUs)."""
+    series, generation, options = instance_family(instance_type)
+    return series in ("g", "p") and generation >= 3 and not options.startswith("ad")
+
+
+class FleetConfig(ConfigModel):
+    image: str = Field(
+        pattern=r"^[a-z0-9.-]+(:\d+)?/[a-z0-9._/-]+(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$"
+    )
+    instance_type: str = Field(default="m7i.large", pattern=r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
+    min_size: int = Field(default=3, ge=1, le=1000)
+    max_size: int = Field(default=6, ge=1, le=1000)
+    requests_per_target: int = Field(default=100, ge=1, le=100000)
+    health_check_grace_seconds: int = Field(default=180, ge=0, le=7200)
+    volume_size_gb: int = Field(default=40, ge=8, le=16384)
+    ami_parameter: str | None = Field(default=None, pattern=r"^/[A-Za-z0-9_./-]+$")
+
+    @model_validator(mode="after")
+    def _sizes(self) -> FleetConfig:
+        if self.max_size < self.min_size:
+            raise ConfigValueError(
+                "maxSize", self.max_size, f"must be at least minSize ({self.min_size})"
+            )
+        if self.ami_parameter is None and self.gpus and is_graviton(self.instance_type):
+            raise ConfigValueError(
+                "amiParameter",
+                None,
+                f"no ECS GPU AMI for Graviton ({self.instance_type}): name an AMI parameter",
+            )
+        return self
+
+    @property
+    def gpus(self) -> bool:
+        """Run the container with ``--gpus all`` (NVIDIA instance families)."""
+        return has_nvidia_gpu(self.instance_type)
+
+    @property
+    def image_parameter(self) -> str:
+        """The SSM parameter holding the AMI id: configured, or the ECS AMI for the instance type."""
+        if self.ami_parameter is not None:
+            return self.ami_parameter
+        if self.gpus:
+            return AMI_PARAMETERS["nvidia"]
+        return AMI_PARAMETERS["arm64" if is_graviton(self.instance_type) else "x86_64"]
+
+    @property
+    def ecr_registry(self) -> str | None:
+        """The ECR registry host of the image, if it is in ECR (needs a docker login)."""
+        host = self.image.split("/", 1)[0]
+        return host if re.match(r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com$", host) else None
+
+
+@dataclass(frozen=True)
+class PlacedFleet(PlacedTargets):
+    fleet: FleetConfig
+    image_id: str
+    """The AMI id the parameter holds now."""
+    subnet_ids: list[str]
+
+    @property
+    def default_min_healthy(self) -> int:
+        return self.fleet.min_size
+
+    def build(self, args: TargetsArgs, opts: pulumi.ResourceOptions) -> ModelFleet:
+        return ModelFleet(
+            args.name,
+            FleetArgs(
+                name=args.physical_name,
+                env=args.env,
+                model=args.model,
+                fleet=self.fleet,
+                image_id=self.image_id,
+                subnet_ids=self.subnet_ids,
+                security_group_id=args.security_group_id,
+                target_group=args.target_group,
+                load_balancer=args.load_balancer,
+                region=args.region,
+            ),
+            opts=opts,
+        )
+
+
+class FleetBackend(ModelBackend[FleetConfig, PlacedFleet]):
+    key = "fleet"
+    spec_type = FleetConfig
+
+    def place(
+        self, model: ModelConfig, spec: FleetConfig, key: str, ctx: PlacementContext
+    ) -> PlacedFleet:
+        zones = ctx.availability_zones
+        if not ctx.private_subnet_ids:
+            raise config_error(
+                key, model.name, "a fleet needs private subnets; the network stack has none"
+            )
+        if spec.min_size < ctx.profile.min_targets_per_az * len(zones):
+            raise config_error(
+                f"{key}.minSize",
+                spec.min_size,
+                f"{ctx.profile.name} needs at least one instance per AZ ({len(zones)})",
+            )
+        parameter = spec.image_parameter
+        image_id = look_up(
+            "AMI parameter",
+            f"{key}.amiParameter",
+            parameter,
+            lambda: aws.ssm.get_parameter(name=parameter).value,
+        )
+        return PlacedFleet(
+            kind=self.key,
+            targets_per_zone=dict.fromkeys(zones, spec.min_size // len(zones)),
+            fleet=spec,
+            image_id=image_id,
+            subnet_ids=list(ctx.private_subnet_ids),
+        )
