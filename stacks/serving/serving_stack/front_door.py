@@ -6,6 +6,10 @@ Its security groups, its log bucket, the load balancer, the certificate, the HTT
 and the edge (WAF association, Route 53 aliases). What serves behind each target group is the
 models' backends' business (``backends/``).
 
+With ``protect`` (prod): the groups, the bucket, the load balancer and its listeners, the
+certificate, the WAF association and the service's alias are protected; what belongs to one model
+(its target group and everything below it, its rule, its host alias) is not.
+
 Built before 2026-12 straight under ``ModelServingLayer``: the resources that moved here carry an
 alias to their old parent, and everything below them follows, so no URN a deployed stack knows
 changes.
@@ -108,15 +112,24 @@ class AlbFrontDoor(pulumi.ComponentResource):
         self.security_groups = ServingSecurityGroups(f"{name}-sg", args.ingress, opts=self._moved)
         self.load_balancer = self._load_balancer()
         alb_child = pulumi.ResourceOptions(parent=self.load_balancer)
+        # What a model brings is never protected (children inherit protect): a model can be
+        # added, removed or rolled out in prod without unprotecting anything.
+        per_model = pulumi.ResourceOptions(parent=self.load_balancer, protect=False)
         self.target_groups = {
             e.model.name: create_target_group(
-                args.env, e.model, args.vpc_id, alb_child, e.target_type
+                args.env, e.model, args.vpc_id, per_model, e.target_type
             )
             for e in args.endpoints
         }
         self.certificate_arn = pulumi.Output.from_input(
             certificate_arn(
-                f"{name}-cert", args.tls.certificate, args.tls.names, args.tls.zone_id, self._moved
+                f"{name}-cert",
+                args.tls.certificate,
+                args.tls.names,
+                args.tls.zone_id,
+                pulumi.ResourceOptions.merge(
+                    self._moved, pulumi.ResourceOptions(protect=args.protect)
+                ),
             )
         )
         self._listeners()
@@ -178,7 +191,7 @@ class AlbFrontDoor(pulumi.ComponentResource):
                 listener=self.https_listener,
                 route=endpoint.route,
                 target_group=self.target_groups[model],
-                opts=pulumi.ResourceOptions(parent=self.https_listener),
+                opts=pulumi.ResourceOptions(parent=self.https_listener, protect=False),
             )
 
     def _edge(self, alb_child: pulumi.ResourceOptions) -> None:
@@ -191,6 +204,12 @@ class AlbFrontDoor(pulumi.ComponentResource):
                 opts=alb_child,
             )
         for index, alias in enumerate(edge.alias_names):
+            # The service's own name stays with the ALB; a host route's alias comes and goes with its model.
+            opts = (
+                alb_child
+                if index == 0
+                else pulumi.ResourceOptions(parent=self.load_balancer, protect=False)
+            )
             aws.route53.Record(
                 f"{name}-alias" if index == 0 else f"{name}-alias-{alias}",
                 zone_id=edge.dns_zone_id,
@@ -203,5 +222,5 @@ class AlbFrontDoor(pulumi.ComponentResource):
                         evaluate_target_health=True,
                     )
                 ],
-                opts=alb_child,
+                opts=opts,
             )

@@ -7,6 +7,9 @@
 - Targets egress: HTTPS out (image pulls, SSM, CloudWatch Logs) - fleets run in private subnets
   behind NAT.
 
+In prod both groups are protected; the rules are not, so that a config change (a new allowed CIDR,
+a model on a new port) never meets a protected resource.
+
 The targets' group is the launch template's group for a fleet; existing instances get it attached
 to their primary network interface (``attach_to_instances``), next to the groups they already have,
 so that the ALB's egress (which only reaches this group) gets to them.
@@ -32,6 +35,8 @@ class ServingSecurityGroupsArgs:
     public: bool = False
     allowed_cidrs: list[str] = field(default_factory=list)
     allowed_prefix_list_ids: list[str] = field(default_factory=list)
+    protect: bool = False
+    """Protect the two groups (prod); their rules follow the config and stay unprotected."""
 
 
 class ServingSecurityGroups(pulumi.ComponentResource):
@@ -42,7 +47,7 @@ class ServingSecurityGroups(pulumi.ComponentResource):
         self, name: str, args: ServingSecurityGroupsArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("acme:serving:ServingSecurityGroups", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        child = pulumi.ResourceOptions(parent=self, protect=args.protect)
         self.alb = aws.ec2.SecurityGroup(
             f"{name}-alb",
             name_prefix=f"{args.name}-alb-",
@@ -76,7 +81,7 @@ class ServingSecurityGroups(pulumi.ComponentResource):
                     cidr_ipv4=source.get("cidr_ipv4"),
                     prefix_list_id=source.get("prefix_list_id"),
                     description=f"{purpose} from {next(iter(source.values()))}",
-                    opts=pulumi.ResourceOptions(parent=self.alb),
+                    opts=pulumi.ResourceOptions(parent=self.alb, protect=False),
                 )
 
     def _alb_to_targets(self, name: str, args: ServingSecurityGroupsArgs) -> None:
@@ -90,7 +95,7 @@ class ServingSecurityGroups(pulumi.ComponentResource):
                 to_port=port,
                 referenced_security_group_id=self.targets.id,
                 description=f"to the model servers on {port}",
-                opts=pulumi.ResourceOptions(parent=self.alb),
+                opts=pulumi.ResourceOptions(parent=self.alb, protect=False),
             )
             aws.vpc.SecurityGroupIngressRule(
                 f"{name}-targets-in-{port}",
@@ -100,7 +105,7 @@ class ServingSecurityGroups(pulumi.ComponentResource):
                 to_port=port,
                 referenced_security_group_id=self.alb.id,
                 description=f"model traffic and health checks on {port} from the load balancer",
-                opts=pulumi.ResourceOptions(parent=self.targets),
+                opts=pulumi.ResourceOptions(parent=self.targets, protect=False),
             )
         aws.vpc.SecurityGroupEgressRule(
             f"{name}-targets-out-https",
@@ -110,7 +115,7 @@ class ServingSecurityGroups(pulumi.ComponentResource):
             to_port=443,
             cidr_ipv4="0.0.0.0/0",
             description="HTTPS out for image pulls, SSM and AWS APIs (through NAT)",
-            opts=pulumi.ResourceOptions(parent=self.targets),
+            opts=pulumi.ResourceOptions(parent=self.targets, protect=False),
         )
 
     @staticmethod

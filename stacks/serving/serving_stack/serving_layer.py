@@ -68,6 +68,7 @@ def front_door_args(args: ServingLayerArgs) -> FrontDoorArgs:
             public=cfg.public,
             allowed_cidrs=cfg.allowed_cidrs,
             allowed_prefix_list_ids=cfg.allowed_prefix_list_ids,
+            protect=args.profile.protect,
         ),
         alb=AlbSettings(
             name=base,
