@@ -1,4 +1,5 @@
-"""Rendered serving stacks, shared per module: rendering costs a few hundred milliseconds."""
+"""Rendered serving stacks: the fixture envs (``tests/fixtures/stacks``) and configs built here,
+each rendered once per session (``tests/renders.py``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from typing import Any
 
 import pytest
 
+from tests.renders import fixture_config, shared_render
 from tooling.mock_runtime import Rendered, RenderError, render
+from tooling.mock_runtime.render import config_text
 
 ALB = "aws:lb/loadBalancer:LoadBalancer"
 LISTENER = "aws:lb/listener:Listener"
@@ -31,6 +34,9 @@ RECORD = "aws:route53/record:Record"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 
 CERT_ARN = "arn:aws:acm:eu-west-1:210987654321:certificate/5f3c2b1a-8d4e-4f6a-9b7c-1e2d3c4b5a69"
+SERVICE_NAME = "sentiment.ml-dev.acme-corp.com"
+AMI = "ami-0c1f3a8058fde8814"
+"""The fake account's x86_64 ECS AMI (``FakeAwsAccount.ami_id``)."""
 SEED_INSTANCES = ["i-0d3c5e7a9b1f24680", "i-0e4d6f8b0c2a35791", "i-0f5e7a9c1d3b46802"]
 
 
@@ -41,7 +47,7 @@ def seed_config(**extra: Any) -> dict[str, Any]:
         "serving:costCenter": "ml-platform-test",
         "serving:scheme": "internet-facing",
         "serving:allowedCidrs": ["198.51.100.0/24"],
-        "serving:certificate": {"arn": CERT_ARN},
+        "serving:certificate": {"arn": CERT_ARN, "names": [SERVICE_NAME, "*.ml.acme-corp.com"]},
         "serving:models": [{"name": "sentiment", "instances": SEED_INSTANCES}],
         **extra,
     }
@@ -50,10 +56,11 @@ def seed_config(**extra: Any) -> dict[str, Any]:
 def render_serving(
     env: str = "dev", config: dict[str, Any] | None = None, **kwargs: Any
 ) -> Rendered:
-    from tooling.mock_runtime.render import config_text
-
-    values = None if config is None else {k: config_text(v) for k, v in config.items()}
-    return render("serving", env, config=values, **kwargs)
+    """The serving stack for ``config`` (default: the env's fixture config), shared when it can be."""
+    if not kwargs:
+        return shared_render("serving", env, config)
+    values = fixture_config("serving", env) if config is None else config
+    return render("serving", env, config={k: config_text(v) for k, v in values.items()}, **kwargs)
 
 
 def render_error(
@@ -64,19 +71,19 @@ def render_error(
     return caught.value
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def dev() -> Rendered:
-    return render("serving", "dev")
+    return shared_render("serving", "dev")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def staging() -> Rendered:
-    return render("serving", "staging")
+    return shared_render("serving", "staging")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def prod() -> Rendered:
-    return render("serving", "prod")
+    return shared_render("serving", "prod")
 
 
 ENVS = ["dev", "staging", "prod"]

@@ -59,11 +59,18 @@ def test_newer_regions_grant_the_log_delivery_service() -> None:
     }
 
 
-def test_logs_expire(prod: Rendered, dev: Rendered) -> None:
+def test_logs_are_versioned_and_expire(prod: Rendered, dev: Rendered) -> None:
+    """CKV_AWS_21: versioning keeps an overwritten or deleted log; old versions expire too."""
     for rendered, days in ((dev, 90), (prod, 365)):
+        versioning = rendered.one("aws:s3/bucketVersioning:BucketVersioning")
+        assert versioning.inputs["versioningConfiguration"] == {"status": "Enabled"}
         lifecycle = rendered.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
-        assert lifecycle.inputs["rules"][0]["expiration"] == {"days": days}
-        assert lifecycle.inputs["rules"][0]["status"] == "Enabled"
+        expire, markers = lifecycle.inputs["rules"]
+        assert expire["expiration"] == {"days": days}
+        assert expire["noncurrentVersionExpiration"] == {"noncurrentDays": 30}
+        assert expire["status"] == markers["status"] == "Enabled"
+        assert markers["expiration"] == {"expiredObjectDeleteMarker": True}
+        assert versioning.urn in lifecycle.dependencies  # AWS: versioning before lifecycle
 
 
 def test_prod_bucket_is_protected_and_retained(prod: Rendered, dev: Rendered) -> None:
@@ -86,6 +93,7 @@ def test_a_retained_bucket_stays_locked_down(prod: Rendered, dev: Rendered) -> N
             "BucketPolicy",
             "BucketPublicAccessBlock",
             "BucketServerSideEncryptionConfiguration",
+            "BucketVersioning",
         ]
         assert all(r.retain_on_delete is retained for r in sides)
         assert all(r.inputs["bucket"] == bucket.outputs["bucket"] for r in sides)

@@ -4,6 +4,8 @@
 from fixed IP addresses. Registered, it is a config key like ``instances`` and ``fleet``: validated
 with its own errors, placed before anything is built, its resources under the model's target
 group, its target type on the group, its minimum and its kind in the outputs.
+
+These renders change the registry, so none of them is shared (each gets its own fake account).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from serving_stack.config import ModelConfig
 from shared.config import config_error
 from shared.serving_outputs import ServingOutputs
 from tests.serving.conftest import TG, render_error, render_serving, seed_config
+from tooling.mock_runtime import FakeAwsAccount
 
 ATTACHMENT = "aws:lb/targetGroupAttachment:TargetGroupAttachment"
 IPS = ["172.31.0.10", "172.31.16.10"]  # in the fake account's default VPC, AZ a and b
@@ -88,7 +91,9 @@ def _ip_model(**extra: Any) -> dict[str, Any]:
 
 
 def test_a_registered_kind_serves_a_model(with_ip_targets: None) -> None:
-    rendered = render_serving("dev", seed_config(**{"serving:models": [_ip_model()]}))
+    rendered = render_serving(
+        "dev", seed_config(**{"serving:models": [_ip_model()]}), account=FakeAwsAccount()
+    )
     (tg,) = rendered.of_type(TG)
     assert tg.inputs["targetType"] == "ip"
     attachments = rendered.of_type(ATTACHMENT)
@@ -102,9 +107,17 @@ def test_a_registered_kind_serves_a_model(with_ip_targets: None) -> None:
 
 
 def test_its_config_errors_name_its_key(with_ip_targets: None) -> None:
-    error = render_error("dev", seed_config(**{"serving:models": [_ip_model(ips=["300.1.1.1"])]}))
+    error = render_error(
+        "dev",
+        seed_config(**{"serving:models": [_ip_model(ips=["300.1.1.1"])]}),
+        account=FakeAwsAccount(),
+    )
     assert error.message.startswith('Pulumi.dev.yaml: serving:models[0].ips = ["300.1.1.1"]: ')
-    error = render_error("dev", seed_config(**{"serving:models": [_ip_model(ips=[IPS[0]])]}))
+    error = render_error(
+        "dev",
+        seed_config(**{"serving:models": [_ip_model(ips=[IPS[0]])]}),
+        account=FakeAwsAccount(),
+    )
     assert error.message == (
         'Pulumi.dev.yaml: serving:models[0].ips = ["172.31.0.10"]: two addresses at least, in two AZs'
     )
@@ -113,12 +126,16 @@ def test_its_config_errors_name_its_key(with_ip_targets: None) -> None:
 
 def test_the_choice_of_kinds_lists_it(with_ip_targets: None) -> None:
     model = {"name": "sentiment", "instances": ["i-0d3c5e7a9b1f24680"], "ips": IPS}
-    error = render_error("dev", seed_config(**{"serving:models": [model]}))
+    error = render_error(
+        "dev", seed_config(**{"serving:models": [model]}), account=FakeAwsAccount()
+    )
     assert "give exactly one of instances, fleet or ips" in error.message
 
 
 def test_an_unregistered_key_is_an_unknown_key() -> None:
-    error = render_error("dev", seed_config(**{"serving:models": [_ip_model()]}))
+    error = render_error(
+        "dev", seed_config(**{"serving:models": [_ip_model()]}), account=FakeAwsAccount()
+    )
     assert error.message == (
         "Pulumi.dev.yaml: serving:models[0].instances = None: give exactly one of instances or fleet"
     )

@@ -8,8 +8,10 @@ import pytest
 
 from shared.config import show_value
 from tests.serving.conftest import (
+    AMI,
     CERT_ARN,
     SEED_INSTANCES,
+    SERVICE_NAME,
     render_error,
     render_serving,
     seed_config,
@@ -17,7 +19,12 @@ from tests.serving.conftest import (
 from tooling.mock_runtime import FakeAwsAccount
 
 WAF_ARN = "arn:aws:wafv2:eu-west-1:210987654321:regional/webacl/ml-serving-prod/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
-FLEET = {"image": "210987654321.dkr.ecr.eu-west-1.amazonaws.com/llm-chat:2026.11.2", "minSize": 2}
+NAMES = [SERVICE_NAME]
+FLEET = {
+    "image": "210987654321.dkr.ecr.eu-west-1.amazonaws.com/llm-chat:2026.11.2",
+    "ami": "latest",
+    "minSize": 2,
+}
 
 
 def _model(**fields: Any) -> dict[str, Any]:
@@ -131,12 +138,22 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ),
     (
         "certificate-other-region",
-        {"serving:certificate": {"arn": CERT_ARN.replace("eu-west-1", "us-east-1")}},
+        {
+            "serving:certificate": {
+                "arn": CERT_ARN.replace("eu-west-1", "us-east-1"),
+                "names": NAMES,
+            }
+        },
         f"Pulumi.dev.yaml: serving:certificate.arn = {show_value(CERT_ARN.replace('eu-west-1', 'us-east-1'))}: the certificate is in us-east-1; an ALB in eu-west-1 needs one from ACM in eu-west-1",
     ),
     (
         "certificate-other-account",
-        {"serving:certificate": {"arn": CERT_ARN.replace("210987654321", "123456789012")}},
+        {
+            "serving:certificate": {
+                "arn": CERT_ARN.replace("210987654321", "123456789012"),
+                "names": NAMES,
+            }
+        },
         f"Pulumi.dev.yaml: serving:certificate.arn = {show_value(CERT_ARN.replace('210987654321', '123456789012'))}: the certificate belongs to account 123456789012; the ALB is in 210987654321",
     ),
     (
@@ -205,6 +222,92 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
             ]
         },
         "Pulumi.dev.yaml: serving:models[0].fleet.amiParameter = None: no ECS GPU AMI for Graviton (g5g.xlarge): name an AMI parameter",
+    ),
+    (
+        "certificate-without-names",
+        {"serving:certificate": {"arn": CERT_ARN}},
+        "Pulumi.dev.yaml: serving:certificate.names = []: name what the certificate at certificate.arn covers (the first is the URL clients use",
+    ),
+    (
+        "host-route-the-certificate-does-not-cover",
+        {"serving:models": [_model(route={"host": "chat.acme-corp.org"})]},
+        "Pulumi.dev.yaml: serving:models[0].route.host = 'chat.acme-corp.org': not among the names certificate.names says it covers (sentiment.ml-dev.acme-corp.com, *.ml.acme-corp.com)",
+    ),
+    (
+        "names-on-a-requested-certificate",
+        {
+            "serving:certificate": {
+                "domain": "api.ml.acme-corp.com",
+                "zone": "ml.acme-corp.com",
+                "names": ["x.ml.acme-corp.com"],
+            }
+        },
+        'Pulumi.dev.yaml: serving:certificate.names = ["x.ml.acme-corp.com"]: only with arn',
+    ),
+    (
+        "tls-policy-aws-does-not-have",
+        {"serving:tlsPolicy": "ELBSecurityPolicy-TLS13-1-2-2025-09"},
+        "Pulumi.dev.yaml: serving:tlsPolicy = 'ELBSecurityPolicy-TLS13-1-2-2025-09': not an ELB security policy an ALB accepts",
+    ),
+    (
+        "log-retention-cloudwatch-refuses",
+        {"serving:logs": {"retentionDays": 31}},
+        "Pulumi.dev.yaml: serving:logs.retentionDays = 31: CloudWatch Logs keeps logs for one of 1, 3, 5",
+    ),
+    (
+        "log-key-in-another-region",
+        {
+            "serving:logs": {
+                "kmsKeyArn": "arn:aws:kms:us-east-1:210987654321:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
+            }
+        },
+        "Pulumi.dev.yaml: serving:logs.kmsKeyArn = 'arn:aws:kms:us-east-1:210987654321:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b': the key is in us-east-1; CloudWatch Logs in eu-west-1 needs one in eu-west-1",
+    ),
+    (
+        "instance-type-typo",
+        {"serving:models": [{"name": "llm-chat", "fleet": {**FLEET, "instanceType": "g5.2xl"}}]},
+        "Pulumi.dev.yaml: serving:models[0].fleet.instanceType = 'g5.2xl': not an EC2 instance type",
+    ),
+    (
+        "fleet-without-an-ami-choice",
+        {
+            "serving:models": [
+                {"name": "llm-chat", "fleet": {k: v for k, v in FLEET.items() if k != "ami"}}
+            ]
+        },
+        "Pulumi.dev.yaml: serving:models[0].fleet.ami = <missing>: Field required",
+    ),
+    (
+        "ami-neither-pinned-nor-latest",
+        {"serving:models": [{"name": "llm-chat", "fleet": {**FLEET, "ami": "newest"}}]},
+        "Pulumi.dev.yaml: serving:models[0].fleet.ami = 'newest': pin an AMI id",
+    ),
+    (
+        "pinned-ami-that-does-not-exist",
+        {
+            "serving:models": [
+                {"name": "llm-chat", "fleet": {**FLEET, "ami": "ami-0123456789abcdef0"}}
+            ]
+        },
+        "Pulumi.dev.yaml: serving:models[0].fleet.ami = 'ami-0123456789abcdef0': AMI look-up failed",
+    ),
+    (
+        "pinned-ami-of-the-wrong-architecture",
+        {
+            "serving:models": [
+                {"name": "llm-chat", "fleet": {**FLEET, "ami": AMI, "instanceType": "m8g.large"}}
+            ]
+        },
+        f"Pulumi.dev.yaml: serving:models[0].fleet.ami = {AMI!r}: an x86_64 image; m8g.large needs arm64",
+    ),
+    (
+        "ami-parameter-with-a-pinned-ami",
+        {
+            "serving:models": [
+                {"name": "llm-chat", "fleet": {**FLEET, "ami": AMI, "amiParameter": "/acme/ami"}}
+            ]
+        },
+        f"Pulumi.dev.yaml: serving:models[0].fleet.amiParameter = '/acme/ami': only with ami: latest (ami {AMI} is pinned)",
     ),
     (
         "missing-certificate",
@@ -327,7 +430,14 @@ def test_checks_run_before_anything_is_registered_and_only_read_the_network_stac
     """The invokes a failed check leaves behind are look-ups, never a resource."""
     error = render_error(
         "dev",
-        seed_config(**{"serving:certificate": {"arn": CERT_ARN.replace("eu-west-1", "us-east-1")}}),
+        seed_config(
+            **{
+                "serving:certificate": {
+                    "arn": CERT_ARN.replace("eu-west-1", "us-east-1"),
+                    "names": NAMES,
+                }
+            }
+        ),
     )
     assert [r.type for r in error.rendered.resources] == ["pulumi:pulumi:StackReference"]
     assert {token for token, _ in error.rendered.invokes} <= {

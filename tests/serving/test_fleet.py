@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import base64
+import json
 
 import pytest
 
 from serving_stack.backends.fleet import AMI_PARAMETERS, FleetConfig
-from tests.serving.conftest import ALARM, ALB, ASG, LAUNCH_TEMPLATE, LOG_GROUP, TG
+from tests.renders import fixture_config
+from tests.serving.conftest import (
+    ALARM,
+    ALB,
+    AMI,
+    ASG,
+    LAUNCH_TEMPLATE,
+    LOG_GROUP,
+    TG,
+    render_serving,
+)
 from tooling.mock_runtime import FakeAwsAccount, Rendered
+from tooling.mock_runtime.account import GPU_AMI_ID
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def chat(prod: Rendered) -> dict[str, object]:
     tg = next(t for t in prod.of_type(TG) if t.inputs["tags"]["model"] == "llm-chat")
     group = next(g for g in prod.of_type(ASG) if "llm-chat" in g.name)
@@ -19,15 +31,15 @@ def chat(prod: Rendered) -> dict[str, object]:
     return {"tg": tg, "group": group, "template": template}
 
 
-def test_launch_template_requires_imdsv2_and_encrypted_volumes(
-    chat: dict, account: FakeAwsAccount
-) -> None:  # type: ignore[type-arg]
+def test_launch_template_requires_imdsv2_and_encrypted_volumes(chat: dict) -> None:  # type: ignore[type-arg]
     template = chat["template"]
     assert template.inputs["metadataOptions"]["httpTokens"] == "required"
+    # CKV_AWS_341: only the host reaches the metadata service; the container cannot.
+    assert template.inputs["metadataOptions"]["httpPutResponseHopLimit"] == 1
     ebs = template.inputs["blockDeviceMappings"][0]["ebs"]
     assert ebs["encrypted"] == "true"
     assert ebs["volumeType"] == "gp3"
-    assert template.inputs["imageId"] == account.ami_id
+    assert template.inputs["imageId"] == GPU_AMI_ID  # pinned in the prod fixture
     assert template.inputs["instanceType"] == "g5.2xlarge"
     assert template.inputs["blockDeviceMappings"][0]["ebs"]["volumeSize"] == 200
 
@@ -41,10 +53,21 @@ def test_group_spans_private_subnets_with_elb_health_checks(
     assert group.inputs["healthCheckGracePeriod"] == 300
     assert group.inputs["targetGroupArns"] == [tg.outputs["arn"]]
     assert (group.inputs["minSize"], group.inputs["maxSize"]) == (3, 12)
+    assert group.ignore_changes == ["desiredCapacity"]
+
+
+def test_replacements_launch_before_they_terminate(chat: dict) -> None:  # type: ignore[type-arg]
+    """A refresh (a new AMI or template) or a health replacement never leaves an AZ without its
+    instance: every instance stays in service until its replacement is healthy (100-200 %)."""
+    group = chat["group"]
+    launch_first = {"minHealthyPercentage": 100, "maxHealthyPercentage": 200}
+    assert group.inputs["instanceMaintenancePolicy"] == launch_first
     refresh = group.inputs["instanceRefresh"]
     assert refresh["strategy"] == "Rolling"
-    assert refresh["preferences"]["minHealthyPercentage"] == 90
-    assert group.ignore_changes == ["desiredCapacity"]
+    assert {k: refresh["preferences"][k] for k in launch_first} == launch_first
+    assert refresh["preferences"]["skipMatching"] is True
+    # AWS refuses AutoRollback without a desired configuration, which the provider never sends.
+    assert "autoRollback" not in refresh["preferences"]
 
 
 def test_group_carries_the_required_tags_to_instances(chat: dict) -> None:  # type: ignore[type-arg]
@@ -113,9 +136,22 @@ def test_user_data_runs_the_configured_container_on_its_port_and_health_path(
     assert run.rstrip().endswith("210987654321.dkr.ecr.eu-west-1.amazonaws.com/llm-chat:2026.11.2")
 
 
-def test_the_ami_matches_the_instance_type(prod: Rendered) -> None:
-    names = [args["name"] for args in prod.invokes_of("aws:ssm/getParameter:getParameter")]
+def test_a_pinned_ami_is_checked_and_latest_reads_the_parameter(
+    prod: Rendered, staging: Rendered
+) -> None:
+    looked_up = [
+        f["values"][0]
+        for args in prod.invokes_of("aws:ec2/getAmi:getAmi")
+        for f in args["filters"]
+        if f["name"] == "image-id"
+    ]
+    assert sorted(looked_up) == sorted([GPU_AMI_ID, AMI])
+    assert prod.invokes_of("aws:ssm/getParameter:getParameter") == []
+    names = [args["name"] for args in staging.invokes_of("aws:ssm/getParameter:getParameter")]
     assert sorted(names) == sorted([AMI_PARAMETERS["nvidia"], AMI_PARAMETERS["x86_64"]])
+
+
+def test_the_instance_type_decides_gpus(prod: Rendered) -> None:
     embeddings = next(t for t in prod.of_type(LAUNCH_TEMPLATE) if "embeddings" in t.name)
     assert embeddings.inputs["instanceType"] == "m7i.large"
     run = _script(embeddings)
@@ -138,7 +174,7 @@ def test_the_ami_matches_the_instance_type(prod: Rendered) -> None:
 )
 def test_ami_parameter_per_instance_family(instance_type: str, parameter: str, gpus: bool) -> None:
     fleet = FleetConfig.model_validate(
-        {"image": "public.ecr.aws/acme/echo:1.0", "instanceType": instance_type}
+        {"image": "public.ecr.aws/acme/echo:1.0", "ami": "latest", "instanceType": instance_type}
     )
     assert (fleet.image_parameter, fleet.gpus) == (parameter, gpus)
     assert fleet.ecr_registry is None  # a public image: no login
@@ -148,6 +184,7 @@ def test_an_explicit_ami_parameter_wins() -> None:
     fleet = FleetConfig.model_validate(
         {
             "image": "public.ecr.aws/acme/echo:1.0",
+            "ami": "latest",
             "instanceType": "g5g.xlarge",
             "amiParameter": "/acme/ami/gpu-arm64/latest",
         }
@@ -155,8 +192,41 @@ def test_an_explicit_ami_parameter_wins() -> None:
     assert fleet.image_parameter == "/acme/ami/gpu-arm64/latest"
 
 
-def test_container_logs_go_to_a_log_group_with_retention(prod: Rendered, chat: dict) -> None:  # type: ignore[type-arg]
+def test_container_logs_go_to_a_log_group_with_retention(
+    prod: Rendered,
+    staging: Rendered,
+    chat: dict,  # type: ignore[type-arg]
+) -> None:
+    """CKV_AWS_338: a year in prod (the env's profile), 30 days elsewhere, unless configured."""
     group = next(g for g in prod.of_type(LOG_GROUP) if g.inputs["name"] == "/serving/prod/llm-chat")
-    assert group.inputs["retentionInDays"] == 30
+    assert group.inputs["retentionInDays"] == 365
+    assert "kmsKeyId" not in group.inputs
     assert group.inputs["tags"]["env"] == "prod"
     assert group.urn in chat["template"].dependencies
+    assert {g.inputs["retentionInDays"] for g in staging.of_type(LOG_GROUP)} == {30}
+
+
+def test_log_retention_and_key_from_config() -> None:
+    """CKV_AWS_158: a customer-managed key when the config names one."""
+    key = "arn:aws:kms:eu-west-1:210987654321:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
+    config = {
+        **fixture_config("serving", "staging"),
+        "serving:logs": {"retentionDays": 90, "kmsKeyArn": key},
+    }
+    rendered = render_serving("staging", config)
+    assert {
+        (g.inputs["retentionInDays"], g.inputs["kmsKeyId"]) for g in rendered.of_type(LOG_GROUP)
+    } == {(90, key)}
+
+
+def test_container_credentials_raise_the_hop_limit() -> None:
+    """A bridged container is one hop further than the host: it needs 2 to use the instance role."""
+    config = fixture_config("serving", "staging")
+    models = json.loads(config["serving:models"])
+    models[0]["fleet"]["containerCredentials"] = True
+    rendered = render_serving("staging", {**config, "serving:models": models})
+    limits = {
+        t.name: t.inputs["metadataOptions"]["httpPutResponseHopLimit"]
+        for t in rendered.of_type(LAUNCH_TEMPLATE)
+    }
+    assert limits == {"serving-llm-chat": 2, "serving-embeddings": 1}

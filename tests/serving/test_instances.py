@@ -34,7 +34,7 @@ def test_the_short_block_builds_a_complete_serving_layer(seed: Rendered) -> None
     assert (tg.inputs["port"], tg.inputs["healthCheck"]["path"]) == (8080, "/health")
     assert sorted(a.inputs["targetId"] for a in seed.of_type(ATTACHMENT)) == SEED_INSTANCES
     outputs = ServingOutputs.model_validate(seed.outputs)
-    assert outputs.url.startswith("https://serving-alb-")
+    assert outputs.url == "https://sentiment.ml-dev.acme-corp.com"  # what the certificate covers
     assert outputs.models["sentiment"].min_healthy_targets == 3
     assert outputs.failover.min_healthy_per_az == 1
 

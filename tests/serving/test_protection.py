@@ -11,7 +11,11 @@ from tests.serving.conftest import render_serving
 from tooling.mock_runtime import Rendered
 
 WAF = "arn:aws:wafv2:eu-west-1:210987654321:regional/webacl/ml-serving-prod/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
-FLEET = {"image": "210987654321.dkr.ecr.eu-west-1.amazonaws.com/llm-chat:1.0", "minSize": 3}
+FLEET = {
+    "image": "210987654321.dkr.ecr.eu-west-1.amazonaws.com/llm-chat:1.0",
+    "ami": "latest",
+    "minSize": 3,
+}
 
 FRONT_DOOR = {
     "aws:lb/loadBalancer:LoadBalancer",
@@ -26,6 +30,7 @@ FRONT_DOOR = {
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketVersioning:BucketVersioning",
 }
 
 

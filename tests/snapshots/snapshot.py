@@ -1,9 +1,9 @@
 """Resource snapshots: what a render registers, as the engine would store it, for review and for
 proving that a refactor keeps every URN and every input.
 
-A snapshot is one JSON file per stack x env of ``tests/snapshots/configs/`` (copies of the stack
-configs as they were when the snapshot was taken; tests never read the committed env files for
-this). Each resource: URN, type, parent, inputs, dependencies, property dependencies, and the
+A snapshot is one JSON file per stack x env of ``tests/fixtures/stacks/`` (the fixture configs
+the tests use, modelled on the committed envs but independent of them: tests never read the
+committed env files for this). Each resource: URN, type, parent, inputs, dependencies, property dependencies, and the
 options that change what a deploy does (protect, retain on delete, ignore changes, aliases).
 
 Regenerate after an intended change, then review the diff like code::
@@ -21,7 +21,7 @@ from typing import Any
 from tooling.mock_runtime import Rendered, load_stack_config, render
 
 HERE = Path(__file__).resolve().parent
-CONFIGS = HERE / "configs"
+CONFIGS = HERE.parent / "fixtures" / "stacks"
 CASES = [(stack, env) for stack in ("network", "serving") for env in ("dev", "staging", "prod")]
 
 

@@ -1,4 +1,4 @@
-"""Every stack x env of ``tests/snapshots/configs`` renders what its snapshot recorded: each old
+"""Every stack x env of ``tests/fixtures/stacks`` renders what its snapshot recorded: each old
 resource is taken over by exactly one new registration (by its URN, or an alias the engine would
 follow), with the same type, inputs, links and options; anything else new is a component without
 cloud state. So a deployed stack sees no replacement it did not ask for.

@@ -29,6 +29,10 @@ ALB_ZONE_IDS = {
 }
 
 
+GPU_AMI_ID = "ami-0a7d2c9e4b6f81350"
+"""An ECS GPU-optimised AMI the fake account has (x86_64)."""
+ARM_AMI_ID = "ami-05e3b1c7d9f2a4608"
+"""An arm64 AMI the fake account has (for Graviton instance types)."""
 DEFAULT_INSTANCE_IDS = ("i-0d3c5e7a9b1f24680", "i-0e4d6f8b0c2a35791", "i-0f5e7a9c1d3b46802")
 
 
@@ -114,6 +118,8 @@ class FakeAwsAccount:
     hosted_zones: dict[str, str] = field(default_factory=dict)
     """Route 53 public hosted zones: domain -> zone id."""
     ami_id: str = "ami-0c1f3a8058fde8814"
+    images: dict[str, str] = field(default_factory=dict)
+    """AMIs that exist: id -> architecture (default: ``ami_id`` and the ones below)."""
 
     def __post_init__(self) -> None:
         if not self.vpcs:
@@ -132,6 +138,8 @@ class FakeAwsAccount:
         if not self.instances:
             # The seed's case: a few existing model servers, one per AZ (the dev config lists them).
             self.instances = dict(zip(DEFAULT_INSTANCE_IDS, self.availability_zones, strict=False))
+        if not self.images:
+            self.images = {self.ami_id: "x86_64", GPU_AMI_ID: "x86_64", ARM_AMI_ID: "arm64"}
         if not self.hosted_zones:
             self.hosted_zones = {
                 "ml.acme-corp.com": "Z0" + _hex("ml.acme-corp.com", 19).upper(),

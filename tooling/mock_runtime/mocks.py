@@ -408,6 +408,26 @@ def _get_instance(acct: FakeAwsAccount, args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _get_ami(acct: FakeAwsAccount, args: dict[str, Any]) -> dict[str, Any]:
+    wanted = [
+        value
+        for f in args.get("filters") or []
+        if f.get("name") == "image-id"
+        for value in f.get("values") or []
+    ]
+    image_id = wanted[0] if wanted else acct.ami_id
+    if image_id not in acct.images:
+        raise Exception(
+            "Your query returned no results. Please change your search criteria and try again."
+        )
+    return {
+        "id": image_id,
+        "imageId": image_id,
+        "architecture": acct.images[image_id],
+        "state": "available",
+    }
+
+
 def _get_zone(acct: FakeAwsAccount, args: dict[str, Any]) -> dict[str, Any]:
     name = str(args.get("name", "")).rstrip(".")
     if name not in acct.hosted_zones:
@@ -443,11 +463,7 @@ _INVOKES: dict[str, Callable[[FakeAwsAccount, dict[str, Any]], dict[str, Any]]] 
         "arn": f"arn:{a.partition}:iam::{a.elb_account_id}:root",
         "id": a.elb_account_id,
     },
-    "aws:ec2/getAmi:getAmi": lambda a, _: {
-        "id": a.ami_id,
-        "imageId": a.ami_id,
-        "architecture": "x86_64",
-    },
+    "aws:ec2/getAmi:getAmi": _get_ami,
     "aws:ssm/getParameter:getParameter": lambda a, args: {
         "name": args.get("name"),
         "value": a.ami_id,

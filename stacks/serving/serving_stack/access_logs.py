@@ -2,7 +2,8 @@
 
 Secure by default: all public access blocked, ACLs disabled (bucket-owner-enforced), SSE-S3 (ALB log
 delivery does not support SSE-KMS), a bucket policy that denies plain HTTP and grants the region's
-ELB log delivery ``s3:PutObject`` under the log prefixes only, and a lifecycle rule that expires logs.
+ELB log delivery ``s3:PutObject`` under the log prefixes only, versioning (an overwritten or deleted
+log keeps its old version for 30 days), and a lifecycle rule that expires logs.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ LEGACY_ELB_REGIONS = frozenset(
     }
 )  # fmt: skip
 LOG_DELIVERY_SERVICE = "logdelivery.elasticloadbalancing.amazonaws.com"
+NONCURRENT_DAYS = 30
+"""How long an overwritten or deleted log version is kept."""
 
 
 @dataclass(frozen=True)
@@ -146,21 +149,45 @@ class AlbLogBucket(pulumi.ComponentResource):
         return [block, ownership]
 
     def _expire(self, name: str, args: AlbLogBucketArgs, child: pulumi.ResourceOptions) -> None:
+        """Versioned (an overwrite or delete keeps the old log), expired after the retention."""
+        versioning = aws.s3.BucketVersioning(
+            name,
+            bucket=self.bucket.id,
+            versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(
+                status="Enabled"
+            ),
+            opts=child,
+        )
+        lifecycle = aws.s3.BucketLifecycleConfigurationRuleArgs
         aws.s3.BucketLifecycleConfiguration(
             name,
             bucket=self.bucket.id,
             rules=[
-                aws.s3.BucketLifecycleConfigurationRuleArgs(
+                lifecycle(
                     id="expire-logs",
                     status="Enabled",
                     filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
                     expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
                         days=args.retention_days
                     ),
+                    noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+                        noncurrent_days=NONCURRENT_DAYS
+                    ),
                     abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
                         days_after_initiation=7
                     ),
-                )
+                ),
+                # AWS refuses a delete-marker clean-up in a rule that expires by days.
+                lifecycle(
+                    id="remove-expired-delete-markers",
+                    status="Enabled",
+                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
+                        expired_object_delete_marker=True
+                    ),
+                ),
             ],
-            opts=child,
+            opts=pulumi.ResourceOptions.merge(
+                child, pulumi.ResourceOptions(depends_on=[versioning])
+            ),
         )

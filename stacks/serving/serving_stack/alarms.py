@@ -114,7 +114,9 @@ def _error_rate_alarm(alarms: _Alarms, percent: float) -> aws.cloudwatch.MetricA
             _metric(alarms, "requests", "RequestCount"),
             aws.cloudwatch.MetricAlarmMetricQueryArgs(
                 id="rate",
-                expression="100 * errors / MAX([requests, 1])",
+                # The ALB publishes no 5xx datapoint in a minute without errors: FILL it with 0,
+                # and a minute without requests is 0 %, not a division by zero.
+                expression="IF(requests > 0, 100 * FILL(errors, 0) / requests, 0)",
                 label="target 5xx %",
                 return_data=True,
             ),

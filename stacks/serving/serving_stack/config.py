@@ -49,6 +49,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from serving_stack import backends
+from shared.aws_values import check_alb_tls_policy, check_log_retention
 from shared.config import ConfigModel, ConfigValueError, StackConfigModel, load_config
 from shared.environments import EnvironmentProfile
 
@@ -112,8 +113,27 @@ def in_zone(name: str, zone: str) -> bool:
     return name == zone or name.endswith("." + zone)
 
 
+def covered_by(name: str, patterns: list[str]) -> bool:
+    """Whether a certificate for ``patterns`` covers ``name`` (a ``*.`` wildcard is one label)."""
+    for pattern in patterns:
+        if pattern == name:
+            return True
+        if pattern.startswith("*.") and name.split(".", 1)[-1] == pattern[2:] and "." in name:
+            return True
+    return False
+
+
+WildcardDomain = Annotated[
+    str,
+    Field(pattern=r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", max_length=253),
+]
+
+
 class CertificateConfig(ConfigModel):
     arn: AcmArn | None = None
+    names: list[WildcardDomain] = Field(default_factory=list)
+    """With ``arn``: the names the certificate covers, the first the one clients use (the stack's
+    URL when there is no ``dns.name``)."""
     domain: Domain | None = None
     zone: Domain | None = None
     subject_alternative_names: list[Domain] = Field(default_factory=list)
@@ -132,6 +152,12 @@ class CertificateConfig(ConfigModel):
                     "only for a certificate this stack requests (domain and zone)",
                 )
             return self
+        if self.names:
+            raise ConfigValueError(
+                "names",
+                self.names,
+                "only with arn: a requested certificate covers domain and subjectAlternativeNames",
+            )
         if self.zone is None:
             raise ConfigValueError(
                 "zone", None, "a DNS-validated certificate needs the Route 53 zone"
@@ -259,6 +285,9 @@ class ModelConfig(ConfigModel):
     deregistration_delay_seconds: int = Field(default=30, ge=0, le=3600)
     slow_start_seconds: int = Field(default=0, ge=0, le=900)
     min_healthy_targets: int | None = Field(default=None, ge=1)
+    backend_protocol: Literal["HTTP", "HTTPS"] = "HTTP"
+    """``HTTPS``: the ALB talks TLS to the targets (and health-checks over TLS); the model server
+    then serves TLS on its port (any certificate: the ALB does not validate targets')."""
     targets: Targets
 
     _targets = model_validator(mode="before")(parse_targets)
@@ -277,6 +306,24 @@ class ModelConfig(ConfigModel):
 class AccessLogsConfig(ConfigModel):
     bucket: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
     retention_days: int = Field(default=90, ge=1, le=3650)
+
+
+KMS_KEY_ARN = re.compile(
+    r"^arn:aws[a-z-]*:kms:(?P<region>[a-z0-9-]+):\d{12}:(key/[0-9a-f-]{36}|alias/[A-Za-z0-9/_-]+)$"
+)
+KmsKeyArn = Annotated[
+    str, _arn_of(KMS_KEY_ARN, "a KMS key ARN", "arn:aws:kms:<region>:<account>:key/<id>")
+]
+
+
+class LogsConfig(ConfigModel):
+    """The fleets' CloudWatch log groups."""
+
+    retention_days: Annotated[int, AfterValidator(check_log_retention)] | None = None
+    """[365 in prod, 30 elsewhere: the env's profile]."""
+    kms_key_arn: KmsKeyArn | None = None
+    """A customer-managed key to encrypt the logs with; its key policy must let
+    ``logs.<region>.amazonaws.com`` use it."""
 
 
 class AlarmsConfig(ConfigModel):
@@ -310,14 +357,13 @@ class ServingConfig(StackConfigModel):
     idle_timeout_seconds: int = Field(default=300, ge=1, le=4000)
     desync_mitigation_mode: Literal["defensive", "strictest"] = "defensive"
     deletion_protection: bool | None = None
-    tls_policy: str = Field(
-        default=DEFAULT_TLS_POLICY, pattern=r"^ELBSecurityPolicy-[A-Za-z0-9-]+$"
-    )
+    tls_policy: Annotated[str, AfterValidator(check_alb_tls_policy)] = DEFAULT_TLS_POLICY
     certificate: CertificateConfig
     access_logs: AccessLogsConfig = AccessLogsConfig()
     waf_acl_arn: WafArn | None = None
     dns: DnsConfig | None = None
     alarms: AlarmsConfig = AlarmsConfig()
+    logs: LogsConfig = LogsConfig()
     allow_slow_failover: bool = False
     models: list[ModelConfig] = Field(min_length=1)
 
@@ -419,9 +465,11 @@ class ServingConfig(StackConfigModel):
             )
 
     def _check_names_are_covered(self) -> None:
-        """A certificate this stack requests must cover every name clients use: in its zone."""
+        """A certificate this stack requests must cover every name clients use: in its zone; an
+        existing one (``arn``) must say which names it covers, and those must include them."""
         cert = self.certificate
         if not cert.dns_validated or cert.zone is None:
+            self._check_existing_certificate_names()
             return
         if self.dns is not None and not in_zone(self.dns.name, cert.zone):
             raise ConfigValueError(
@@ -436,6 +484,40 @@ class ServingConfig(StackConfigModel):
                     model.route.host,
                     f"the certificate is validated in {cert.zone}; use certificate.arn for other names",
                 )
+
+    def _check_existing_certificate_names(self) -> None:
+        names = self.certificate.names
+        if self.service_name is None:
+            raise ConfigValueError(
+                "certificate.names",
+                names,
+                "name what the certificate at certificate.arn covers (the first is the URL clients "
+                "use: no client can verify the ALB's own DNS name), or set dns",
+            )
+        wanted = [("dns.name", self.dns.name)] if self.dns is not None else []
+        wanted += [
+            (f"models.{i}.route.host", m.route.host)
+            for i, m in enumerate(self.models)
+            if m.route.host is not None
+        ]
+        for key, name in wanted:
+            if not covered_by(name, names):
+                raise ConfigValueError(
+                    key,
+                    name,
+                    f"not among the names certificate.names says it covers ({', '.join(names)})",
+                )
+
+    @property
+    def service_name(self) -> str | None:
+        """The name clients use, which the certificate covers: ``dns.name``, the requested
+        certificate's domain, or the first name an existing certificate covers."""
+        if self.dns is not None:
+            return self.dns.name
+        cert = self.certificate
+        if cert.domain is not None:
+            return cert.domain
+        return next((n for n in cert.names if not n.startswith("*.")), None)
 
     def certificate_names(self) -> list[str]:
         """What a requested certificate covers: its domain, then every other name clients use."""

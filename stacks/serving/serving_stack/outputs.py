@@ -36,13 +36,8 @@ def export_outputs(
     pulumi.export("alb_arn", alb.arn)
     pulumi.export("alb_dns_name", alb.dns_name)
     pulumi.export("alb_zone_id", alb.zone_id)
-    host = cfg.dns.name if cfg.dns is not None else None
-    pulumi.export(
-        "url",
-        pulumi.Output.concat("https://", host)
-        if host
-        else pulumi.Output.concat("https://", alb.dns_name),
-    )
+    # The name the certificate covers: the ALB's own DNS name never is.
+    pulumi.export("url", f"https://{cfg.service_name}")
     pulumi.export("scheme", cfg.scheme)
     pulumi.export("availability_zones", placement.availability_zones)
     pulumi.export("https_listener_arn", door.https_listener.arn)

@@ -78,6 +78,13 @@ def check_arns(cfg: ServingConfig, region: str, account_id: str) -> None:
                 arn,
                 f"the certificate belongs to account {arn_account(arn)}; the ALB is in {account_id}",
             )
+    kms = cfg.logs.kms_key_arn
+    if kms is not None and arn_region(kms) != region:
+        raise config_error(
+            "serving:logs.kmsKeyArn",
+            kms,
+            f"the key is in {arn_region(kms)}; CloudWatch Logs in {region} needs one in {region}",
+        )
     if cfg.waf_acl_arn is not None and arn_region(cfg.waf_acl_arn) != region:
         raise config_error(
             "serving:wafAclArn",

@@ -15,7 +15,7 @@ import pulumi_aws as aws
 
 from serving_stack import backends
 from serving_stack.alarms import create_model_alarms
-from serving_stack.backends.base import PlacedTargets, SharedArgs, TargetsArgs
+from serving_stack.backends.base import LogSettings, PlacedTargets, SharedArgs, TargetsArgs
 from serving_stack.config import ModelConfig, ServingConfig
 from serving_stack.front_door import AccessLogs, AlbFrontDoor, Edge, Endpoint, FrontDoorArgs, Tls
 from serving_stack.load_balancer import AlbSettings
@@ -140,8 +140,14 @@ class ModelServingLayer(pulumi.ComponentResource):
                 model=model,
                 target_group=target_group,
                 load_balancer=self.front_door.load_balancer,
+                attached_by=self.front_door.attached_by[model.name],
                 security_group_id=self.front_door.security_groups.targets.id,
                 region=args.region,
+                logs=LogSettings(
+                    retention_days=args.config.logs.retention_days
+                    or args.profile.log_retention_days,
+                    kms_key_arn=args.config.logs.kms_key_arn,
+                ),
             ),
             under_group,
         )

@@ -1,4 +1,5 @@
-"""A model's target group: HTTP on the model's port, health checks tuned for fast failover.
+"""A model's target group: HTTP (or, with ``backendProtocol: HTTPS``, TLS end to end) on the
+model's port, health checks tuned for fast failover.
 
 Names: no fixed ``name`` is set. Pulumi auto-names the group from its logical name (kept <= 24
 characters, env included) plus a random suffix, within the 32-character limit. A change that forces
@@ -32,7 +33,7 @@ def create_target_group(
     return aws.lb.TargetGroup(
         target_group_logical_name(env, model.name),
         port=model.port,
-        protocol="HTTP",
+        protocol=model.backend_protocol,
         protocol_version="HTTP1",
         target_type=target_type,
         vpc_id=vpc_id,
@@ -41,7 +42,7 @@ def create_target_group(
         load_balancing_algorithm_type="least_outstanding_requests",
         health_check=aws.lb.TargetGroupHealthCheckArgs(
             enabled=True,
-            protocol="HTTP",
+            protocol=model.backend_protocol,
             port="traffic-port",
             path=hc.path,
             interval=hc.interval_seconds,

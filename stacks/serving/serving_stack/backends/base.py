@@ -47,6 +47,14 @@ class PlacementContext:
 
 
 @dataclass(frozen=True)
+class LogSettings:
+    """Where a backend's hosts send their logs (CloudWatch Logs)."""
+
+    retention_days: int
+    kms_key_arn: str | None = None
+
+
+@dataclass(frozen=True)
 class TargetsArgs:
     """What a backend's resources attach to; built by the serving layer."""
 
@@ -59,9 +67,14 @@ class TargetsArgs:
     model: ModelConfig
     target_group: aws.lb.TargetGroup
     load_balancer: aws.lb.LoadBalancer
+    attached_by: pulumi.Resource
+    """The listener rule (or the HTTPS listener, for the default route) that puts the target
+    group behind the ALB: what needs the group to be attached (a scaling policy on requests per
+    target) waits for it."""
     security_group_id: pulumi.Input[str]
     """The targets' security group: the only group the ALB may reach."""
     region: str
+    logs: LogSettings
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,18 @@
 """Managed fleets: a model served by an Auto Scaling group this stack creates (``fleet: {...}``).
 
-Config: ``image`` (required), ``instanceType`` [``m7i.large``], ``minSize`` [3], ``maxSize`` [6],
-``requestsPerTarget`` [100], ``healthCheckGraceSeconds`` [180], ``volumeSizeGb`` [40],
-``amiParameter`` [the ECS-optimised Amazon Linux 2023 AMI for the instance type: ``gpu`` for
-NVIDIA families (g4dn, g5, g6, p4, p5, ...), ``arm64`` for Graviton families (m7g, c8g, ...)].
+Config: ``image`` (required), ``ami`` (required: an AMI id such as ``ami-0c1f3a8058fde8814``,
+pinned, so a new image is a reviewed config change; or ``latest``: the ECS-optimised Amazon Linux
+2023 AMI for the instance type, read from its SSM parameter at every deploy, so every ``pulumi up``
+after AWS publishes a new image rolls the fleet), ``amiParameter`` [with ``latest``: ``gpu`` for
+NVIDIA families (g4dn, g5, g6, p4, p5, ...), ``arm64`` for Graviton families (m7g, c8g, ...)],
+``instanceType`` [``m7i.large``], ``minSize`` [3], ``maxSize`` [6], ``requestsPerTarget`` [100],
+``healthCheckGraceSeconds`` [180], ``volumeSizeGb`` [40], ``containerCredentials`` [``false``:
+the container cannot reach the instance role through the metadata service (hop limit 1); ``true``
+raises the hop limit to 2 for a container that must call AWS with the instance's role].
 
 Placement: the network must have private subnets; where the profile wants targets in every AZ
-(prod), ``minSize`` covers every AZ; the AMI parameter is read now, so a missing one stops the
+(prod), ``minSize`` covers every AZ; the AMI is looked up now (a pinned one must exist and match
+the instance type's architecture; ``latest`` reads the parameter), so a wrong one stops the
 program before anything is registered. The resources are ``ModelFleet`` (``fleet_group.py``).
 """
 
@@ -14,11 +20,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import pulumi
 import pulumi_aws as aws
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from serving_stack.backends.base import (
     ModelBackend,
@@ -28,6 +34,7 @@ from serving_stack.backends.base import (
 )
 from serving_stack.backends.fleet_group import FleetArgs, ModelFleet
 from serving_stack.lookups import look_up
+from shared.aws_values import check_instance_type
 from shared.config import ConfigModel, ConfigValueError, config_error
 
 if TYPE_CHECKING:
@@ -62,23 +69,44 @@ def has_nvidia_gpu(instance_type: str) -> bool:
     return series in ("g", "p") and generation >= 3 and not options.startswith("ad")
 
 
+LATEST = "latest"
+AMI_ID = r"^ami-[0-9a-f]{8,17}$"
+
+
+def _ami(value: str) -> str:
+    if value != LATEST and not re.match(AMI_ID, value):
+        raise ValueError(
+            "pin an AMI id (ami-...; a new image is then a reviewed config change) or say latest "
+            "(AWS's ECS image, read at every deploy: a new one rolls the fleet)"
+        )
+    return value
+
+
 class FleetConfig(ConfigModel):
     image: str = Field(
         pattern=r"^[a-z0-9.-]+(:\d+)?/[a-z0-9._/-]+(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$"
     )
-    instance_type: str = Field(default="m7i.large", pattern=r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
+    ami: Annotated[str, AfterValidator(_ami)]
+    instance_type: Annotated[str, AfterValidator(check_instance_type)] = "m7i.large"
     min_size: int = Field(default=3, ge=1, le=1000)
     max_size: int = Field(default=6, ge=1, le=1000)
     requests_per_target: int = Field(default=100, ge=1, le=100000)
     health_check_grace_seconds: int = Field(default=180, ge=0, le=7200)
     volume_size_gb: int = Field(default=40, ge=8, le=16384)
     ami_parameter: str | None = Field(default=None, pattern=r"^/[A-Za-z0-9_./-]+$")
+    container_credentials: bool = False
 
     @model_validator(mode="after")
     def _sizes(self) -> FleetConfig:
         if self.max_size < self.min_size:
             raise ConfigValueError(
                 "maxSize", self.max_size, f"must be at least minSize ({self.min_size})"
+            )
+        if self.ami_parameter is not None and self.pinned:
+            raise ConfigValueError(
+                "amiParameter",
+                self.ami_parameter,
+                f"only with ami: latest (ami {self.ami} is pinned)",
             )
         if self.ami_parameter is None and self.gpus and is_graviton(self.instance_type):
             raise ConfigValueError(
@@ -87,6 +115,14 @@ class FleetConfig(ConfigModel):
                 f"no ECS GPU AMI for Graviton ({self.instance_type}): name an AMI parameter",
             )
         return self
+
+    @property
+    def pinned(self) -> bool:
+        return self.ami != LATEST
+
+    @property
+    def architecture(self) -> str:
+        return "arm64" if is_graviton(self.instance_type) else "x86_64"
 
     @property
     def gpus(self) -> bool:
@@ -133,7 +169,9 @@ class PlacedFleet(PlacedTargets):
                 security_group_id=args.security_group_id,
                 target_group=args.target_group,
                 load_balancer=args.load_balancer,
+                attached_by=args.attached_by,
                 region=args.region,
+                logs=args.logs,
             ),
             opts=opts,
         )
@@ -157,17 +195,37 @@ class FleetBackend(ModelBackend[FleetConfig, PlacedFleet]):
                 spec.min_size,
                 f"{ctx.profile.name} needs at least one instance per AZ ({len(zones)})",
             )
+        return PlacedFleet(
+            kind=self.key,
+            targets_per_zone=dict.fromkeys(zones, spec.min_size // len(zones)),
+            fleet=spec,
+            image_id=_image_id(spec, key),
+            subnet_ids=list(ctx.private_subnet_ids),
+        )
+
+
+def _image_id(spec: FleetConfig, key: str) -> str:
+    """The AMI: the pinned one, checked to exist for the instance type, or the parameter's now."""
+    if not spec.pinned:
         parameter = spec.image_parameter
-        image_id = look_up(
+        return look_up(
             "AMI parameter",
             f"{key}.amiParameter",
             parameter,
             lambda: aws.ssm.get_parameter(name=parameter).value,
         )
-        return PlacedFleet(
-            kind=self.key,
-            targets_per_zone=dict.fromkeys(zones, spec.min_size // len(zones)),
-            fleet=spec,
-            image_id=image_id,
-            subnet_ids=list(ctx.private_subnet_ids),
+    found = look_up(
+        "AMI",
+        f"{key}.ami",
+        spec.ami,
+        lambda: aws.ec2.get_ami(
+            filters=[aws.ec2.GetAmiFilterArgs(name="image-id", values=[spec.ami])]
+        ),
+    )
+    if found.architecture != spec.architecture:
+        raise config_error(
+            f"{key}.ami",
+            spec.ami,
+            f"an {found.architecture} image; {spec.instance_type} needs {spec.architecture}",
         )
+    return spec.ami

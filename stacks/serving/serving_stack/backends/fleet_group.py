@@ -1,10 +1,20 @@
 """``ModelFleet``: the Auto Scaling group that serves one model, and what its instances need.
 
-A launch template (IMDSv2 required, encrypted gp3 root volume, the ECS AMI matching the instance
-type, the model-server container started by user data with its port and health path, logs to a
-CloudWatch log group with a retention) and an Auto Scaling group over the private subnets of every
-AZ, health-checked by the ALB, scaled on requests per target, replaced by rolling instance refresh
-that keeps at least 90 % healthy.
+A launch template (IMDSv2 required with a hop limit of 1 unless the container needs the instance
+role, encrypted gp3 root volume, the fleet's AMI, the model-server container started by user data
+with its port and health path, logs to a CloudWatch log group with a retention and, optionally, a
+KMS key) and an Auto Scaling group over the private subnets of every AZ, health-checked by the
+ALB, scaled on requests per target.
+
+Order AWS needs, as dependencies: the launch template waits for the instance role's policies (user
+data pulls the image with them, under ``set -e``, at first boot), and the scaling policy waits for
+the rule that attaches the target group to the ALB (``PutScalingPolicy`` refuses a resource label
+whose target group has no load balancer yet).
+
+Replacements launch before they terminate (an instance maintenance policy and the refresh
+preferences, 100-200 % healthy): an instance refresh (a new AMI or launch template) or a health
+replacement never leaves an AZ without its targets, and the healthy-hosts alarm (threshold: the
+fleet's ``minSize``) stays quiet through a planned refresh.
 """
 
 from __future__ import annotations
@@ -17,14 +27,16 @@ from typing import TYPE_CHECKING
 import pulumi
 import pulumi_aws as aws
 
+from serving_stack.backends.base import LogSettings
 from shared.iam import assume_role_policy
 
 if TYPE_CHECKING:
     from serving_stack.backends.fleet import FleetConfig
     from serving_stack.config import ModelConfig
 
-MIN_HEALTHY_PERCENT_DURING_REFRESH = 90
-LOG_RETENTION_DAYS = 30
+# Launch before terminate: keep every instance in service until its replacement is healthy.
+MIN_HEALTHY_PERCENT = 100
+MAX_HEALTHY_PERCENT = 200
 INSTANCE_POLICIES = (
     "AmazonSSMManagedInstanceCore",
     "AmazonEC2ContainerRegistryReadOnly",
@@ -72,7 +84,9 @@ class FleetArgs:
     security_group_id: pulumi.Input[str]
     target_group: aws.lb.TargetGroup
     load_balancer: aws.lb.LoadBalancer
+    attached_by: pulumi.Resource
     region: str
+    logs: LogSettings
 
     @property
     def log_group_name(self) -> str:
@@ -87,43 +101,50 @@ class ModelFleet(pulumi.ComponentResource):
         self, name: str, args: FleetArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("acme:serving:ModelFleet", name, None, opts)
-        profile = self._instance_profile(name, args)
+        profile, permissions = self._instance_profile(name, args)
         log_group = aws.cloudwatch.LogGroup(
             name,
             name=args.log_group_name,
-            retention_in_days=LOG_RETENTION_DAYS,
+            retention_in_days=args.logs.retention_days,
+            kms_key_id=args.logs.kms_key_arn,
             tags={"Name": args.name, "model": args.model.name},
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.launch_template = self._launch_template(name, args, profile, log_group)
+        self.launch_template = self._launch_template(name, args, profile, [log_group, *permissions])
         self.group = self._group(name, args)
         self._scaling_policy(name, args)
         self.register_outputs({"group": self.group.name})
 
-    def _instance_profile(self, name: str, args: FleetArgs) -> aws.iam.InstanceProfile:
+    def _instance_profile(
+        self, name: str, args: FleetArgs
+    ) -> tuple[aws.iam.InstanceProfile, list[pulumi.Resource]]:
+        """The instances' role and profile, and the policy attachments first boots need."""
         role = aws.iam.Role(
             name,
             assume_role_policy=assume_role_policy("ec2.amazonaws.com"),
             description=f"{args.name} model servers",
             opts=pulumi.ResourceOptions(parent=self),
         )
-        for policy in INSTANCE_POLICIES:
+        attachments: list[pulumi.Resource] = [
             aws.iam.RolePolicyAttachment(
                 f"{name}-{policy}",
                 role=role.name,
                 policy_arn=f"arn:aws:iam::aws:policy/{policy}",
                 opts=pulumi.ResourceOptions(parent=role),
             )
-        return aws.iam.InstanceProfile(
+            for policy in INSTANCE_POLICIES
+        ]
+        profile = aws.iam.InstanceProfile(
             name, role=role.name, opts=pulumi.ResourceOptions(parent=role)
         )
+        return profile, attachments
 
     def _launch_template(
         self,
         name: str,
         args: FleetArgs,
         profile: aws.iam.InstanceProfile,
-        log_group: aws.cloudwatch.LogGroup,
+        ready: list[pulumi.Resource],
     ) -> aws.ec2.LaunchTemplate:
         fleet = args.fleet
         return aws.ec2.LaunchTemplate(
@@ -137,7 +158,9 @@ class ModelFleet(pulumi.ComponentResource):
             metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
                 http_endpoint="enabled",
                 http_tokens="required",
-                http_put_response_hop_limit=2,
+                # 1: only the host reaches the metadata service (a bridged container is one hop
+                # further); 2 for a container that calls AWS with the instance role.
+                http_put_response_hop_limit=2 if fleet.container_credentials else 1,
                 instance_metadata_tags="enabled",
             ),
             block_device_mappings=[
@@ -160,7 +183,7 @@ class ModelFleet(pulumi.ComponentResource):
                 for kind in ("instance", "volume")
             ],
             tags={"Name": args.name},
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_group]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=ready),
         )
 
     def _group(self, name: str, args: FleetArgs) -> aws.autoscaling.Group:
@@ -178,11 +201,17 @@ class ModelFleet(pulumi.ComponentResource):
             launch_template=aws.autoscaling.GroupLaunchTemplateArgs(
                 id=self.launch_template.id, version=self.launch_template.latest_version.apply(str)
             ),
+            instance_maintenance_policy=aws.autoscaling.GroupInstanceMaintenancePolicyArgs(
+                min_healthy_percentage=MIN_HEALTHY_PERCENT,
+                max_healthy_percentage=MAX_HEALTHY_PERCENT,
+            ),
             instance_refresh=aws.autoscaling.GroupInstanceRefreshArgs(
                 strategy="Rolling",
                 preferences=aws.autoscaling.GroupInstanceRefreshPreferencesArgs(
-                    min_healthy_percentage=MIN_HEALTHY_PERCENT_DURING_REFRESH,
+                    min_healthy_percentage=MIN_HEALTHY_PERCENT,
+                    max_healthy_percentage=MAX_HEALTHY_PERCENT,
                     instance_warmup=str(fleet.health_check_grace_seconds),
+                    skip_matching=True,
                 ),
             ),
             enabled_metrics=[
@@ -212,5 +241,5 @@ class ModelFleet(pulumi.ComponentResource):
                 target_value=args.fleet.requests_per_target,
                 predefined_metric_specification=metric,
             ),
-            opts=pulumi.ResourceOptions(parent=self.group),
+            opts=pulumi.ResourceOptions(parent=self.group, depends_on=[args.attached_by]),
         )
