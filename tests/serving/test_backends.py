@@ -21,8 +21,13 @@ import pytest
 from pydantic import AfterValidator
 
 from serving_stack import backends
-from serving_stack.backends.base import ModelBackend, PlacedTargets, PlacementContext, TargetsArgs
-from serving_stack.config import ModelConfig
+from serving_stack.backends.base import (
+    ModelBackend,
+    PlacedTargets,
+    PlacementContext,
+    ServedModel,
+    TargetsArgs,
+)
 from shared.config import config_error
 from shared.serving_outputs import ServingOutputs
 from tests.serving.conftest import TG, render_error, render_serving, seed_config
@@ -69,7 +74,7 @@ class IpTargets(ModelBackend[list[str], PlacedIps]):
     target_type = "ip"
 
     def place(
-        self, model: ModelConfig, spec: list[str], key: str, ctx: PlacementContext
+        self, model: ServedModel, spec: list[str], key: str, ctx: PlacementContext
     ) -> PlacedIps:
         if len(spec) < 2:
             raise config_error(key, spec, "two addresses at least, in two AZs")

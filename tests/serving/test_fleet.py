@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from serving_stack.backends.fleet import AMI_PARAMETERS, FleetConfig
+from serving_stack.backends.fleet_config import AMI_PARAMETERS, FleetConfig
 from tests.renders import fixture_config
 from tests.serving.conftest import (
     ALARM,

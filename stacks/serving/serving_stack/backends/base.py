@@ -18,7 +18,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
 import pulumi
 from pydantic import TypeAdapter, ValidationError
@@ -29,9 +29,24 @@ from shared.environments import EnvironmentProfile
 if TYPE_CHECKING:
     import pulumi_aws as aws
 
-    from serving_stack.config import ModelConfig
-
 SpecT = TypeVar("SpecT")
+
+
+class HealthPath(Protocol):
+    @property
+    def path(self) -> str: ...
+
+
+class ServedModel(Protocol):
+    """What a backend reads of a model (``serving_stack.config.ModelConfig`` is one); backends
+    depend on this, not on the config module that chooses them."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def health_check(self) -> HealthPath: ...
 
 
 @dataclass(frozen=True)
@@ -64,7 +79,7 @@ class TargetsArgs:
     """``serving-<env>-<model>``: for names and tags AWS shows."""
     env: str
     profile: EnvironmentProfile
-    model: ModelConfig
+    model: ServedModel
     target_group: aws.lb.TargetGroup
     load_balancer: aws.lb.LoadBalancer
     attached_by: pulumi.Resource
@@ -131,7 +146,7 @@ class ModelBackend(ABC, Generic[SpecT, PlacedT]):
             raise ConfigValueError(".".join([self.key, *map(str, loc)]), bad, message) from None
 
     @abstractmethod
-    def place(self, model: ModelConfig, spec: SpecT, key: str, ctx: PlacementContext) -> PlacedT:
+    def place(self, model: ServedModel, spec: SpecT, key: str, ctx: PlacementContext) -> PlacedT:
         """Check ``spec`` against the account and the network; raise a ``ConfigError`` naming
         ``key`` (``serving:models[<i>].<backend key>``) if it cannot work."""
 

@@ -22,17 +22,13 @@ from __future__ import annotations
 import base64
 import shlex
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
 
-from serving_stack.backends.base import LogSettings
+from serving_stack.backends.base import LogSettings, ServedModel
+from serving_stack.backends.fleet_config import FleetConfig
 from shared.iam import assume_role_policy
-
-if TYPE_CHECKING:
-    from serving_stack.backends.fleet import FleetConfig
-    from serving_stack.config import ModelConfig
 
 # Launch before terminate: keep every instance in service until its replacement is healthy.
 MIN_HEALTHY_PERCENT = 100
@@ -44,7 +40,7 @@ INSTANCE_POLICIES = (
 )
 
 
-def user_data(model: ModelConfig, fleet: FleetConfig, log_group: str, region: str) -> str:
+def user_data(model: ServedModel, fleet: FleetConfig, log_group: str, region: str) -> str:
     """Boot script: log in to ECR if needed, then run the model server (restarted by Docker)."""
     image = shlex.quote(fleet.image)
     login = ""
@@ -76,7 +72,7 @@ docker run --detach --restart=always --name {model.name} {gpus}\\
 class FleetArgs:
     name: str
     env: str
-    model: ModelConfig
+    model: ServedModel
     fleet: FleetConfig
     image_id: str
     """The AMI (from ``fleet.image_parameter``, looked up before anything was built)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import pulumi
 import pulumi_aws as aws
@@ -23,15 +23,13 @@ from serving_stack.backends.base import (
     ModelBackend,
     PlacedTargets,
     PlacementContext,
+    ServedModel,
     SharedArgs,
     TargetsArgs,
 )
 from serving_stack.lookups import look_up
 from shared.config import config_error
 from shared.contract import check_availability_zones
-
-if TYPE_CHECKING:
-    from serving_stack.config import ModelConfig
 
 INSTANCE_ID = re.compile(r"^i-[0-9a-f]{8,17}$")
 
@@ -129,7 +127,7 @@ class InstancesBackend(ModelBackend[list[str], PlacedInstances]):
     spec_type = InstanceIds
 
     def place(
-        self, model: ModelConfig, spec: list[str], key: str, ctx: PlacementContext
+        self, model: ServedModel, spec: list[str], key: str, ctx: PlacementContext
     ) -> PlacedInstances:
         found = [self._instance(instance_id, key, ctx) for instance_id in spec]
         zones = ctx.availability_zones
