@@ -24,6 +24,21 @@ class ModelRoute(BaseModel):
     """Listener rule priority; ``None`` for the default action."""
 
 
+class VersionOutput(BaseModel):
+    """One version of a model: its own target group and backend, and its share of the traffic."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    weight: int
+    """Its weight in the model's forward (0-999); a model without versions has one, weight 1."""
+    target_group_arn: str
+    targets: str
+    min_healthy_targets: int
+    min_healthy_per_az: int
+    """Targets it keeps in each of the ALB's AZs at the least (its failover figure)."""
+
+
 class ModelOutput(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -36,6 +51,11 @@ class ModelOutput(BaseModel):
     """The model's backend: the config key that names it (``instances``, ``fleet``, ...)."""
     min_healthy_targets: int
     """The alarm threshold: fewer healthy targets than this is a failure."""
+    weighted: bool = False
+    """Forwards to its versions' target groups with their weights (a model with versions)."""
+    stickiness_seconds: int | None = None
+    versions: dict[str, VersionOutput] = {}
+    """By name; ``target_group_arn`` and the figures above are those of the heaviest version."""
 
 
 class FailoverFigures(BaseModel):

@@ -73,6 +73,9 @@ class IpTargets(ModelBackend[list[str], PlacedIps]):
     spec_type = Annotated[list[str], AfterValidator(_addresses)]
     target_type = "ip"
 
+    def capacity(self, spec: list[str]) -> int:
+        return len(spec)
+
     def place(
         self, model: ServedModel, spec: list[str], key: str, ctx: PlacementContext
     ) -> PlacedIps:

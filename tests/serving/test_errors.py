@@ -129,7 +129,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
                 for i in range(101)
             ]
         },
-        "Pulumi.dev.yaml: serving:models = 101: an ALB takes at most 100 target groups (one per model)",
+        "Pulumi.dev.yaml: serving:models = 101: an ALB takes at most 100 target groups (one per model version; these need 101)",
     ),
     (
         "ipv6-cidr",

@@ -200,8 +200,8 @@ def deploy_prod_like(*, tls_policy: str | None = None) -> Deployment:
     instances: dict[str, dict[str, str]] = {}
     for model in cfg.models:
         hc, route = model.health_check, routes[model.name]
-        fleet = model.targets.spec
-        assert model.targets.kind == "fleet" and route.priority is not None
+        fleet = model.served[0].targets.spec
+        assert model.served[0].targets.kind == "fleet" and route.priority is not None
         tg = elbv2.create_target_group(
             Name=f"srv-prod-{model.name}-4f1c2d7", Protocol="HTTP", Port=model.port, VpcId=vpc,
             TargetType="instance", HealthCheckEnabled=True, HealthCheckProtocol="HTTP",
@@ -235,7 +235,7 @@ def deploy_prod_like(*, tls_policy: str | None = None) -> Deployment:
             "target_group_arn": tg_arn,
             "port": model.port,
             "health_check_path": hc.path,
-            "targets": model.targets.kind,
+            "targets": model.served[0].targets.kind,
             "min_healthy_targets": model.min_healthy_targets or fleet.min_size,
         }
     assert cfg.dns is not None

@@ -258,14 +258,21 @@ class Targets(BaseModel):
     spec: Any
 
 
-def parse_targets(data: Any) -> Any:
-    """Move the one backend key of a model (``instances``, ``fleet``, ...) into ``targets``."""
+def parse_targets(data: Any, *, versioned: bool = False) -> Any:
+    """Move the one backend key (``instances``, ``fleet``, ...) into ``targets``; a model with
+    ``versions`` (``versioned``) has its backends there instead."""
     if not isinstance(data, dict):
         return data
     data = dict(data)
     if "targets" in data:
         raise ConfigValueError("targets", data["targets"], f"not a key: give {backends.choices()}")
     given = [key for key in backends.BACKENDS if key in data]
+    if versioned and given:
+        raise ConfigValueError(
+            given[0], data[given[0]], "a model with versions has its backend in each version"
+        )
+    if versioned:
+        return data
     if len(given) != 1:
         key = given[0] if given else next(iter(backends.BACKENDS))
         raise ConfigValueError(key, data.get(key), f"give exactly one of {backends.choices()}")
@@ -274,8 +281,44 @@ def parse_targets(data: Any) -> Any:
     return data
 
 
+INITIAL_VERSION = "initial"
+"""The version a model without ``versions`` is; listed by that name, it keeps the resources the
+model had (no replacement when a model gains a second version)."""
+MAX_VERSIONS = 5  # target groups one forward action takes
+MAX_WEIGHT = 999
+
+
+class VersionConfig(ConfigModel):
+    """One version of a model: its own backend (and so target group and alarms) and its weight."""
+
+    name: str = Field(pattern=r"^[a-z0-9]([a-z0-9-]{0,14}[a-z0-9])?$")
+    weight: int = Field(ge=0, le=MAX_WEIGHT)
+    targets: Targets
+
+    _targets = model_validator(mode="before")(parse_targets)
+
+    @model_validator(mode="after")
+    def _capacity(self) -> VersionConfig:
+        if self.weight > 0 and backends.backend(self.targets.kind).capacity(self.targets.spec) == 0:
+            raise ConfigValueError(
+                "weight",
+                self.weight,
+                f"gets traffic but its {self.targets.kind} has no capacity: give it targets, or weight 0",
+            )
+        return self
+
+    @property
+    def implicit(self) -> bool:
+        return self.name == INITIAL_VERSION
+
+
+def _versioned(data: Any) -> Any:
+    versioned = isinstance(data, dict) and data.get("versions") is not None
+    return parse_targets(data, versioned=versioned)
+
+
 class ModelConfig(ConfigModel):
-    """A model; its targets come from exactly one backend key (see ``serving_stack.backends``)."""
+    """A model: one backend key (see ``serving_stack.backends``), or ``versions`` that each have one."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9-]{0,30}[a-z0-9]$")
     port: int = Field(default=8080, ge=1, le=65535)
@@ -288,9 +331,62 @@ class ModelConfig(ConfigModel):
     backend_protocol: Literal["HTTP", "HTTPS"] = "HTTP"
     """``HTTPS``: the ALB talks TLS to the targets (and health-checks over TLS); the model server
     then serves TLS on its port (any certificate: the ALB does not validate targets')."""
-    targets: Targets
+    targets: Targets | None = None
+    versions: list[VersionConfig] | None = Field(default=None, min_length=1)
+    stickiness_seconds: int | None = Field(default=None, ge=1, le=604800)
+    """Keep a client on the version it first reached (target-group stickiness of the forward)."""
 
-    _targets = model_validator(mode="before")(parse_targets)
+    _targets = model_validator(mode="before")(_versioned)
+
+    @model_validator(mode="after")
+    def _versions(self) -> ModelConfig:
+        if self.versions is None:
+            if self.stickiness_seconds is not None:
+                raise ConfigValueError(
+                    "stickinessSeconds", self.stickiness_seconds, "only for a model with versions"
+                )
+            if self.targets is not None:
+                spec = backends.backend(self.targets.kind)
+                if spec.capacity(self.targets.spec) == 0:
+                    raise ConfigValueError(
+                        self.targets.kind, None, "the model gets traffic: give it capacity"
+                    )
+            return self
+        if len(self.versions) > MAX_VERSIONS:
+            raise ConfigValueError(
+                "versions",
+                len(self.versions),
+                f"a forward action takes at most {MAX_VERSIONS} target groups (one per version)",
+            )
+        seen: dict[str, int] = {}
+        for index, version in enumerate(self.versions):
+            if version.name in seen:
+                raise ConfigValueError(
+                    f"versions.{index}.name",
+                    version.name,
+                    f"version names must be unique (also versions[{seen[version.name]}])",
+                )
+            seen[version.name] = index
+        if sum(v.weight for v in self.versions) == 0:
+            raise ConfigValueError(
+                "versions",
+                [{v.name: v.weight} for v in self.versions],
+                "the weights sum to 0: no version would get traffic",
+            )
+        return self
+
+    @property
+    def served(self) -> list[VersionConfig]:
+        """The model's versions; a model without ``versions`` is one, called ``initial``."""
+        if self.versions is not None:
+            return list(self.versions)
+        assert self.targets is not None  # exactly one backend key, by validation
+        return [VersionConfig.model_construct(name=INITIAL_VERSION, weight=1, targets=self.targets)]
+
+    @property
+    def weighted(self) -> bool:
+        """Whether its route forwards to weighted target groups (a model with ``versions``)."""
+        return self.versions is not None
 
     @model_validator(mode="after")
     def _slow_start_and_priority(self) -> ModelConfig:
@@ -408,11 +504,12 @@ class ServingConfig(StackConfigModel):
                 self.allowed_cidrs,
                 "name who may reach the ALB (allowedCidrs or allowedPrefixListIds), or set public: true",
             )
-        if len(self.models) > MAX_TARGET_GROUPS:
+        groups = sum(len(m.served) for m in self.models)
+        if groups > MAX_TARGET_GROUPS:
             raise ConfigValueError(
                 "models",
                 len(self.models),
-                f"an ALB takes at most {MAX_TARGET_GROUPS} target groups (one per model)",
+                f"an ALB takes at most {MAX_TARGET_GROUPS} target groups (one per model version; these need {groups})",
             )
         names: dict[str, int] = {}
         for index, model in enumerate(self.models):

@@ -24,8 +24,9 @@ import pulumi_aws as aws
 
 from serving_stack.access_logs import AlbLogBucket, AlbLogBucketArgs
 from serving_stack.certificate import certificate_arn
-from serving_stack.config import CertificateConfig, ModelConfig
+from serving_stack.config import INITIAL_VERSION, CertificateConfig, ModelConfig
 from serving_stack.listeners import (
+    Forward,
     create_http_redirect_listener,
     create_https_listener,
     create_rule,
@@ -37,13 +38,20 @@ from serving_stack.target_groups import create_target_group
 
 
 @dataclass(frozen=True)
+class EndpointVersion:
+    name: str
+    weight: int
+    target_type: str
+    """The backend's target type (``instance`` for instances and fleets)."""
+
+
+@dataclass(frozen=True)
 class Endpoint:
-    """One model as the ALB sees it: its target group settings and its route."""
+    """One model as the ALB sees it: its route and a target group per version."""
 
     model: ModelConfig
     route: Route
-    target_type: str
-    """The backend's target type (``instance`` for instances and fleets)."""
+    versions: list[EndpointVersion]
 
 
 @dataclass(frozen=True)
@@ -93,8 +101,8 @@ class AlbFrontDoor(pulumi.ComponentResource):
     security_groups: ServingSecurityGroups
     https_listener: aws.lb.Listener
     http_listener: aws.lb.Listener
-    target_groups: dict[str, aws.lb.TargetGroup]
-    """Model name -> its target group."""
+    target_groups: dict[str, dict[str, aws.lb.TargetGroup]]
+    """Model name -> version name -> its target group."""
     attached_by: dict[str, pulumi.Resource]
     """Model name -> the rule, or the HTTPS listener, that puts its target group behind the ALB."""
     log_bucket_name: pulumi.Output[str]
@@ -116,9 +124,17 @@ class AlbFrontDoor(pulumi.ComponentResource):
         # added, removed or rolled out in prod without unprotecting anything.
         per_model = pulumi.ResourceOptions(parent=self.load_balancer, protect=False)
         self.target_groups = {
-            e.model.name: create_target_group(
-                args.env, e.model, args.vpc_id, per_model, e.target_type
-            )
+            e.model.name: {
+                v.name: create_target_group(
+                    args.env,
+                    e.model,
+                    args.vpc_id,
+                    per_model,
+                    target_type=v.target_type,
+                    version=None if v.name == INITIAL_VERSION else v.name,
+                )
+                for v in e.versions
+            }
             for e in args.endpoints
         }
         self.certificate_arn = pulumi.Output.from_input(
@@ -174,7 +190,7 @@ class AlbFrontDoor(pulumi.ComponentResource):
             load_balancer=self.load_balancer,
             certificate_arn=self.certificate_arn,
             tls_policy=args.tls.policy,
-            default_target_group=self.target_groups[default.model.name] if default else None,
+            default=self._forward(default) if default else None,
             opts=listener_opts,
         )
         self.http_listener = create_http_redirect_listener(
@@ -190,9 +206,17 @@ class AlbFrontDoor(pulumi.ComponentResource):
                 f"{name}-{model}",
                 listener=self.https_listener,
                 route=endpoint.route,
-                target_group=self.target_groups[model],
+                forward=self._forward(endpoint),
                 opts=pulumi.ResourceOptions(parent=self.https_listener, protect=False),
             )
+
+    def _forward(self, endpoint: Endpoint) -> Forward:
+        groups = self.target_groups[endpoint.model.name]
+        return Forward(
+            groups=[(groups[v.name], v.weight) for v in endpoint.versions],
+            weighted=endpoint.model.weighted,
+            stickiness_seconds=endpoint.model.stickiness_seconds,
+        )
 
     def _edge(self, alb_child: pulumi.ResourceOptions) -> None:
         name, edge = self._name, self._args.edge

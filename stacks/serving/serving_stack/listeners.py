@@ -1,8 +1,14 @@
-"""Listeners: HTTPS on 443 (modern TLS policy, routing rules per model) and HTTP on 80 (redirect only)."""
+"""Listeners: HTTPS on 443 (modern TLS policy, routing rules per model) and HTTP on 80 (redirect only).
+
+A model forwards to its target group; a model with versions forwards to one target group per
+version, with the versions' weights (changed in place, never a replacement) and optional
+target-group stickiness.
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
@@ -12,19 +18,71 @@ from serving_stack.routing import Route
 NOT_FOUND_BODY = json.dumps({"error": "not_found", "message": "no model is routed here"})
 
 
+@dataclass(frozen=True)
+class Forward:
+    """Where a route's requests go: target groups with their weights."""
+
+    groups: list[tuple[aws.lb.TargetGroup, int]]
+    weighted: bool
+    """Weights in a ``forward`` block (a model with versions); else a plain forward to one group."""
+    stickiness_seconds: int | None = None
+
+
+def _default_forward(forward: Forward) -> aws.lb.ListenerDefaultActionArgs:
+    if not forward.weighted:
+        return aws.lb.ListenerDefaultActionArgs(
+            type="forward", target_group_arn=forward.groups[0][0].arn
+        )
+    seconds = forward.stickiness_seconds
+    return aws.lb.ListenerDefaultActionArgs(
+        type="forward",
+        forward=aws.lb.ListenerDefaultActionForwardArgs(
+            target_groups=[
+                aws.lb.ListenerDefaultActionForwardTargetGroupArgs(arn=group.arn, weight=weight)
+                for group, weight in forward.groups
+            ],
+            stickiness=aws.lb.ListenerDefaultActionForwardStickinessArgs(
+                enabled=True, duration=seconds
+            )
+            if seconds
+            else None,
+        ),
+    )
+
+
+def _rule_forward(forward: Forward) -> aws.lb.ListenerRuleActionArgs:
+    if not forward.weighted:
+        return aws.lb.ListenerRuleActionArgs(
+            type="forward", target_group_arn=forward.groups[0][0].arn
+        )
+    seconds = forward.stickiness_seconds
+    return aws.lb.ListenerRuleActionArgs(
+        type="forward",
+        forward=aws.lb.ListenerRuleActionForwardArgs(
+            target_groups=[
+                aws.lb.ListenerRuleActionForwardTargetGroupArgs(arn=group.arn, weight=weight)
+                for group, weight in forward.groups
+            ],
+            stickiness=aws.lb.ListenerRuleActionForwardStickinessArgs(
+                enabled=True, duration=seconds
+            )
+            if seconds
+            else None,
+        ),
+    )
+
+
 def create_https_listener(
     name: str,
     *,
     load_balancer: aws.lb.LoadBalancer,
     certificate_arn: pulumi.Input[str],
     tls_policy: str,
-    default_target_group: aws.lb.TargetGroup | None,
+    default: Forward | None,
     opts: pulumi.ResourceOptions,
 ) -> aws.lb.Listener:
-    if default_target_group is not None:
-        action = aws.lb.ListenerDefaultActionArgs(
-            type="forward", target_group_arn=default_target_group.arn
-        )
+    if default is not None:
+        action = _default_forward(default)
     else:
         action = aws.lb.ListenerDefaultActionArgs(
             type="fixed-response",
@@ -72,7 +130,7 @@ def create_rule(
     *,
     listener: aws.lb.Listener,
     route: Route,
-    target_group: aws.lb.TargetGroup,
+    forward: Forward,
     opts: pulumi.ResourceOptions,
 ) -> aws.lb.ListenerRule:
     if route.kind == "path":
@@ -90,7 +148,7 @@ def create_rule(
         listener_arn=listener.arn,
         priority=route.priority,
         conditions=[condition],
-        actions=[aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=target_group.arn)],
+        actions=[_rule_forward(forward)],
         tags={"Name": name, "model": route.model},
         opts=opts,
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 
 from serving_stack.config import ServingConfig
 from serving_stack.placement import Placement
-from serving_stack.serving_layer import ModelServingLayer
+from serving_stack.serving_layer import ModelResources, ModelServingLayer
 from shared.environments import EnvironmentProfile
 from shared.serving_outputs import FailoverFigures
 
@@ -47,23 +49,34 @@ def export_outputs(
     pulumi.export("log_bucket", door.log_bucket_name)
     pulumi.export("deletion_protection", cfg.deletion_protection_for(profile))
     pulumi.export("desync_mitigation_mode", cfg.desync_mitigation_mode)
-    pulumi.export(
-        "models",
-        {
-            name: {
-                "name": name,
-                "route": {
-                    "kind": r.route.kind,
-                    "value": r.route.value,
-                    "priority": r.route.priority,
-                },
-                "target_group_arn": r.target_group.arn,
-                "port": r.model.port,
-                "health_check_path": r.model.health_check.path,
-                "targets": r.placed.kind,
-                "min_healthy_targets": r.min_healthy,
-            }
-            for name, r in layer.models.items()
-        },
-    )
+    pulumi.export("models", {name: _model_output(r, placement) for name, r in layer.models.items()})
     pulumi.export("failover", failover_figures(cfg, placement).model_dump())
+
+
+def _model_output(r: ModelResources, placement: Placement) -> dict[str, Any]:
+    """One model: its route, its versions with their weights, and (for tools that read one target
+    group per model) the version with the most weight."""
+    versions = {
+        name: {
+            "name": name,
+            "weight": v.version.weight,
+            "target_group_arn": v.target_group.arn,
+            "targets": v.placed.kind,
+            "min_healthy_targets": v.min_healthy,
+            "min_healthy_per_az": placement.min_targets_per_zone([v.placed]),
+        }
+        for name, v in r.versions.items()
+    }
+    main = max(r.versions.values(), key=lambda v: v.version.weight)
+    return {
+        "name": r.model.name,
+        "route": {"kind": r.route.kind, "value": r.route.value, "priority": r.route.priority},
+        "target_group_arn": main.target_group.arn,
+        "port": r.model.port,
+        "health_check_path": r.model.health_check.path,
+        "targets": main.placed.kind,
+        "min_healthy_targets": main.min_healthy,
+        "weighted": r.model.weighted,
+        "stickiness_seconds": r.model.stickiness_seconds,
+        "versions": versions,
+    }

@@ -10,13 +10,13 @@ naming the key and the value.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pulumi_aws as aws
 
 from serving_stack import backends
 from serving_stack.backends.base import PlacedTargets, PlacementContext
-from serving_stack.config import ServingConfig, arn_account, arn_region
+from serving_stack.config import ModelConfig, ServingConfig, arn_account, arn_region
 from serving_stack.lookups import look_up
 from shared.config import config_error
 from shared.contract import NetworkContract
@@ -29,19 +29,28 @@ class Placement:
     availability_zones: list[str]
     private_subnet_ids: list[str]
     """Where fleet instances run (one per AZ, aligned with ``availability_zones``)."""
-    models: dict[str, PlacedTargets]
-    """Model name -> its targets, placed by its backend."""
+    models: dict[str, dict[str, PlacedTargets]]
+    """Model name -> version name -> its targets, placed by its backend."""
+    weights: dict[str, dict[str, int]]
+    """Model name -> version name -> its weight (a model without versions: ``{"initial": 1}``)."""
     zone_ids: dict[str, str]
     """Route 53 public hosted zones the config names (certificate, dns): name -> zone id."""
 
+    def serving(self, model: str) -> list[PlacedTargets]:
+        """The versions of ``model`` that get traffic."""
+        weights = self.weights[model]
+        return [p for version, p in self.models[model].items() if weights[version] > 0]
+
+    def min_targets_per_zone(self, placed: list[PlacedTargets]) -> int:
+        """The fewest targets any of ``placed`` has in any of the ALB's AZs (0: an AZ without)."""
+        return min(
+            p.targets_per_zone.get(zone, 0) for p in placed for zone in self.availability_zones
+        )
+
     @property
     def min_targets_per_alb_zone(self) -> int:
-        """The fewest targets any model has in any of the ALB's AZs (0: an AZ without targets)."""
-        return min(
-            placed.targets_per_zone.get(zone, 0)
-            for placed in self.models.values()
-            for zone in self.availability_zones
-        )
+        """The same over every version that gets traffic, of every model."""
+        return self.min_targets_per_zone([p for m in self.models for p in self.serving(m)])
 
 
 def look_up_zones(cfg: ServingConfig) -> dict[str, str]:
@@ -108,9 +117,15 @@ def place(cfg: ServingConfig, contract: NetworkContract, profile: EnvironmentPro
         private_subnet_ids=list(contract.private_subnet_ids),
     )
     models = {
-        model.name: backends.backend(model.targets.kind).place(
-            model, model.targets.spec, f"serving:models[{index}].{model.targets.kind}", ctx
-        )
+        model.name: {
+            version.name: backends.backend(version.targets.kind).place(
+                model,
+                version.targets.spec,
+                _key(index, model, version_index, version.targets.kind),
+                replace(ctx, serving=version.weight > 0),
+            )
+            for version_index, version in enumerate(model.served)
+        }
         for index, model in enumerate(cfg.models)
     }
     return Placement(
@@ -118,5 +133,13 @@ def place(cfg: ServingConfig, contract: NetworkContract, profile: EnvironmentPro
         availability_zones=ctx.availability_zones,
         private_subnet_ids=ctx.private_subnet_ids,
         models=models,
+        weights={m.name: {v.name: v.weight for v in m.served} for m in cfg.models},
         zone_ids=look_up_zones(cfg),
     )
+
+
+def _key(index: int, model: ModelConfig, version_index: int, kind: str) -> str:
+    """Where a backend's value is in the config: the model's key, or its version's."""
+    if model.weighted:
+        return f"serving:models[{index}].versions[{version_index}].{kind}"
+    return f"serving:models[{index}].{kind}"

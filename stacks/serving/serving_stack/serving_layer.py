@@ -16,8 +16,16 @@ import pulumi_aws as aws
 from serving_stack import backends
 from serving_stack.alarms import create_model_alarms
 from serving_stack.backends.base import LogSettings, PlacedTargets, SharedArgs, TargetsArgs
-from serving_stack.config import ModelConfig, ServingConfig
-from serving_stack.front_door import AccessLogs, AlbFrontDoor, Edge, Endpoint, FrontDoorArgs, Tls
+from serving_stack.config import ModelConfig, ServingConfig, VersionConfig
+from serving_stack.front_door import (
+    AccessLogs,
+    AlbFrontDoor,
+    Edge,
+    Endpoint,
+    EndpointVersion,
+    FrontDoorArgs,
+    Tls,
+)
 from serving_stack.load_balancer import AlbSettings
 from serving_stack.placement import Placement
 from serving_stack.routing import Route
@@ -45,13 +53,19 @@ class ServingLayerArgs:
 
 
 @dataclass
-class ModelResources:
-    model: ModelConfig
-    route: Route
+class VersionResources:
+    version: VersionConfig
     placed: PlacedTargets
     target_group: aws.lb.TargetGroup
     min_healthy: int
     alarms: list[aws.cloudwatch.MetricAlarm] = field(default_factory=list)
+
+
+@dataclass
+class ModelResources:
+    model: ModelConfig
+    route: Route
+    versions: dict[str, VersionResources]
 
 
 def front_door_args(args: ServingLayerArgs) -> FrontDoorArgs:
@@ -94,7 +108,14 @@ def front_door_args(args: ServingLayerArgs) -> FrontDoorArgs:
             account_id=args.account_id,
         ),
         endpoints=[
-            Endpoint(m, routes[m.name], backends.backend(m.targets.kind).target_type)
+            Endpoint(
+                m,
+                routes[m.name],
+                [
+                    EndpointVersion(v.name, v.weight, backends.backend(v.targets.kind).target_type)
+                    for v in m.served
+                ],
+            )
             for m in cfg.models
         ],
         edge=Edge(
@@ -127,17 +148,28 @@ class ModelServingLayer(pulumi.ComponentResource):
     def _model(
         self, name: str, model: ModelConfig, route: Route, args: ServingLayerArgs
     ) -> ModelResources:
-        """The model's targets (its backend's component) and alarms, under its target group."""
-        placed = args.placement.models[model.name]
-        target_group = self.front_door.target_groups[model.name]
+        return ModelResources(
+            model=model,
+            route=route,
+            versions={v.name: self._model_version(name, model, v, args) for v in model.served},
+        )
+
+    def _model_version(
+        self, name: str, model: ModelConfig, version: VersionConfig, args: ServingLayerArgs
+    ) -> VersionResources:
+        """A version's targets (its backend's component) and alarms, under its target group."""
+        placed = args.placement.models[model.name][version.name]
+        target_group = self.front_door.target_groups[model.name][version.name]
         under_group = pulumi.ResourceOptions(parent=target_group)
+        suffix = "" if version.implicit else f"-{version.name}"
         placed.build(
             TargetsArgs(
-                name=f"{name}-{model.name}",
-                physical_name=f"{args.base_name}-{model.name}",
+                name=f"{name}-{model.name}{suffix}",
+                physical_name=f"{args.base_name}-{model.name}{suffix}",
                 env=args.env,
                 profile=args.profile,
                 model=model,
+                version=None if version.implicit else version.name,
                 target_group=target_group,
                 load_balancer=self.front_door.load_balancer,
                 attached_by=self.front_door.attached_by[model.name],
@@ -151,16 +183,15 @@ class ModelServingLayer(pulumi.ComponentResource):
             ),
             under_group,
         )
-        resources = ModelResources(
-            model=model,
-            route=route,
+        resources = VersionResources(
+            version=version,
             placed=placed,
             target_group=target_group,
             min_healthy=model.min_healthy_targets or placed.default_min_healthy,
         )
         resources.alarms = create_model_alarms(
-            f"{name}-{model.name}",
-            model=model.name,
+            f"{name}-{model.name}{suffix}",
+            model=model.name if version.implicit else f"{model.name} {version.name}",
             min_healthy=resources.min_healthy,
             cfg=args.config.alarms,
             load_balancer=self.front_door.load_balancer,
@@ -172,7 +203,12 @@ class ModelServingLayer(pulumi.ComponentResource):
     def _shared(self, name: str) -> None:
         """What the models of one backend kind share, once per kind."""
         for key, backend in backends.BACKENDS.items():
-            placed = [r.placed for r in self.models.values() if r.placed.kind == key]
+            placed = [
+                v.placed
+                for r in self.models.values()
+                for v in r.versions.values()
+                if v.placed.kind == key
+            ]
             if placed:
                 backend.build_shared(
                     placed,

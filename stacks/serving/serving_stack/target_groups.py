@@ -18,8 +18,10 @@ from shared.naming import physical_name
 AUTONAME_SUFFIX = 8  # "-" + 7 random characters
 
 
-def target_group_logical_name(env: str, model: str) -> str:
-    return physical_name("srv", env, model, kind="target_group", reserve=AUTONAME_SUFFIX)
+def target_group_logical_name(env: str, model: str, version: str | None = None) -> str:
+    """``srv-<env>-<model>``, and ``-<version>`` for a version other than the initial one."""
+    parts = (model,) if version is None else (model, version)
+    return physical_name("srv", env, *parts, kind="target_group", reserve=AUTONAME_SUFFIX)
 
 
 def create_target_group(
@@ -27,11 +29,16 @@ def create_target_group(
     model: ModelConfig,
     vpc_id: str,
     opts: pulumi.ResourceOptions,
+    *,
     target_type: str = "instance",
+    version: str | None = None,
 ) -> aws.lb.TargetGroup:
     hc = model.health_check
+    tags = {"Name": f"{env}-{model.name}", "model": model.name}
+    if version is not None:
+        tags = {"Name": f"{env}-{model.name}-{version}", "model": model.name, "version": version}
     return aws.lb.TargetGroup(
-        target_group_logical_name(env, model.name),
+        target_group_logical_name(env, model.name, version),
         port=model.port,
         protocol=model.backend_protocol,
         protocol_version="HTTP1",
@@ -51,6 +58,6 @@ def create_target_group(
             unhealthy_threshold=hc.unhealthy_threshold,
             matcher=hc.matcher,
         ),
-        tags={"Name": f"{env}-{model.name}", "model": model.name},
+        tags=tags,
         opts=opts,
     )

@@ -59,6 +59,13 @@ class PlacementContext:
     """One per AZ, aligned with ``availability_zones``; empty when the network has none."""
     memo: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False)
     """Look-ups already made during this placement (an instance two models list, say)."""
+    serving: bool = True
+    """Whether the targets being placed get traffic (a version with weight 0 does not)."""
+
+    @property
+    def min_targets_per_az(self) -> int:
+        """Targets each AZ needs: the profile's, for targets that get traffic."""
+        return self.profile.min_targets_per_az if self.serving else 0
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,8 @@ class TargetsArgs:
     env: str
     profile: EnvironmentProfile
     model: ServedModel
+    version: str | None
+    """The model's version these targets serve; ``None`` for the initial one."""
     target_group: aws.lb.TargetGroup
     load_balancer: aws.lb.LoadBalancer
     attached_by: pulumi.Resource
@@ -144,6 +153,10 @@ class ModelBackend(ABC, Generic[SpecT, PlacedT]):
         except ValidationError as exc:
             loc, bad, message = error_location(exc)
             raise ConfigValueError(".".join([self.key, *map(str, loc)]), bad, message) from None
+
+    @abstractmethod
+    def capacity(self, spec: SpecT) -> int:
+        """The fewest targets ``spec`` keeps (0: none, only for a version without traffic)."""
 
     @abstractmethod
     def place(self, model: ServedModel, spec: SpecT, key: str, ctx: PlacementContext) -> PlacedT:

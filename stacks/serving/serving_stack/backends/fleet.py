@@ -54,6 +54,7 @@ class PlacedFleet(PlacedTargets):
                 name=args.physical_name,
                 env=args.env,
                 model=args.model,
+                version=args.version,
                 fleet=self.fleet,
                 image_id=self.image_id,
                 subnet_ids=self.subnet_ids,
@@ -72,6 +73,9 @@ class FleetBackend(ModelBackend[FleetConfig, PlacedFleet]):
     key = "fleet"
     spec_type = FleetConfig
 
+    def capacity(self, spec: FleetConfig) -> int:
+        return spec.min_size
+
     def place(
         self, model: ServedModel, spec: FleetConfig, key: str, ctx: PlacementContext
     ) -> PlacedFleet:
@@ -80,7 +84,7 @@ class FleetBackend(ModelBackend[FleetConfig, PlacedFleet]):
             raise config_error(
                 key, model.name, "a fleet needs private subnets; the network stack has none"
             )
-        if spec.min_size < ctx.profile.min_targets_per_az * len(zones):
+        if spec.min_size < ctx.min_targets_per_az * len(zones):
             raise config_error(
                 f"{key}.minSize",
                 spec.min_size,

@@ -61,8 +61,9 @@ class FleetConfig(ConfigModel):
     )
     ami: Annotated[str, AfterValidator(_ami)]
     instance_type: Annotated[str, AfterValidator(check_instance_type)] = "m7i.large"
-    min_size: int = Field(default=3, ge=1, le=1000)
-    max_size: int = Field(default=6, ge=1, le=1000)
+    min_size: int = Field(default=3, ge=0, le=1000)
+    """0 only for a version without traffic (its capacity retired)."""
+    max_size: int = Field(default=6, ge=0, le=1000)
     requests_per_target: int = Field(default=100, ge=1, le=100000)
     health_check_grace_seconds: int = Field(default=180, ge=0, le=7200)
     volume_size_gb: int = Field(default=40, ge=8, le=16384)

@@ -73,6 +73,7 @@ class FleetArgs:
     name: str
     env: str
     model: ServedModel
+    version: str | None
     fleet: FleetConfig
     image_id: str
     """The AMI (from ``fleet.image_parameter``, looked up before anything was built)."""
@@ -86,7 +87,14 @@ class FleetArgs:
 
     @property
     def log_group_name(self) -> str:
-        return f"/serving/{self.env}/{self.model.name}"
+        base = f"/serving/{self.env}/{self.model.name}"
+        return base if self.version is None else f"{base}/{self.version}"
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """What the fleet's resources say they serve."""
+        tags = {"Name": self.name, "model": self.model.name}
+        return tags if self.version is None else {**tags, "version": self.version}
 
 
 class ModelFleet(pulumi.ComponentResource):
@@ -103,7 +111,7 @@ class ModelFleet(pulumi.ComponentResource):
             name=args.log_group_name,
             retention_in_days=args.logs.retention_days,
             kms_key_id=args.logs.kms_key_arn,
-            tags={"Name": args.name, "model": args.model.name},
+            tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.launch_template = self._launch_template(name, args, profile, [log_group, *permissions])
@@ -174,7 +182,7 @@ class ModelFleet(pulumi.ComponentResource):
             tag_specifications=[
                 aws.ec2.LaunchTemplateTagSpecificationArgs(
                     resource_type=kind,
-                    tags={"Name": f"{args.name}", "model": args.model.name, "env": args.env},
+                    tags={**args.tags, "env": args.env},
                 )
                 for kind in ("instance", "volume")
             ],

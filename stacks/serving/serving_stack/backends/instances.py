@@ -126,6 +126,9 @@ class InstancesBackend(ModelBackend[list[str], PlacedInstances]):
     key = "instances"
     spec_type = InstanceIds
 
+    def capacity(self, spec: list[str]) -> int:
+        return len(spec)
+
     def place(
         self, model: ServedModel, spec: list[str], key: str, ctx: PlacementContext
     ) -> PlacedInstances:
