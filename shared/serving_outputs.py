@@ -37,6 +37,8 @@ class VersionOutput(BaseModel):
     min_healthy_targets: int
     min_healthy_per_az: int
     """Targets it keeps in each of the ALB's AZs at the least (its failover figure)."""
+    alarm_names: list[str] = []
+    """Its CloudWatch alarms (a rollout watches them)."""
 
 
 class ModelOutput(BaseModel):

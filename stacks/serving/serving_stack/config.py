@@ -422,6 +422,32 @@ class LogsConfig(ConfigModel):
     ``logs.<region>.amazonaws.com`` use it."""
 
 
+class RolloutConfig(ConfigModel):
+    """How ``make rollout`` moves a model to a new version (the program itself does not read it)."""
+
+    steps: list[Annotated[int, Field(ge=1, le=100)]] = Field(
+        default_factory=lambda: [10, 50, 100], min_length=1
+    )
+    """The new version's share of the traffic (percent) at each step; the last must be 100."""
+    bake_seconds: int = Field(default=300, ge=0, le=86400)
+    max_5xx_ratio: float = Field(default=2.0, ge=1.0, alias="max5xxRatio")
+    """The new version's target 5xx rate may be at most this many times the current one's..."""
+    allowed_5xx_percent: float = Field(default=0.5, ge=0, le=100, alias="allowed5xxPercent")
+    """...and is never a breach below this (a current version without errors gives no ratio)."""
+    max_p99_ratio: float = Field(default=1.5, ge=1.0)
+    allowed_p99_seconds: float = Field(default=0.2, ge=0)
+    """A p99 below this is never a breach."""
+    min_requests: int = Field(default=100, ge=0)
+    """Fewer requests to the new version in a window: its rates are not judged (alarms still are)."""
+
+    @field_validator("steps")
+    @classmethod
+    def _steps(cls, value: list[int]) -> list[int]:
+        if value != sorted(set(value)) or value[-1] != 100:
+            raise ValueError("steps rise and end at 100 (e.g. [10, 50, 100])")
+        return value
+
+
 class AlarmsConfig(ConfigModel):
     sns_topic_arn: SnsArn | None = None
     target_5xx_percent: float = Field(default=5.0, gt=0, le=100, alias="target5xxPercent")
@@ -460,6 +486,7 @@ class ServingConfig(StackConfigModel):
     dns: DnsConfig | None = None
     alarms: AlarmsConfig = AlarmsConfig()
     logs: LogsConfig = LogsConfig()
+    rollout: RolloutConfig = RolloutConfig()
     allow_slow_failover: bool = False
     models: list[ModelConfig] = Field(min_length=1)
 

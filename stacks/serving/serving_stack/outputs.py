@@ -64,6 +64,7 @@ def _model_output(r: ModelResources, placement: Placement) -> dict[str, Any]:
             "targets": v.placed.kind,
             "min_healthy_targets": v.min_healthy,
             "min_healthy_per_az": placement.min_targets_per_zone([v.placed]),
+            "alarm_names": [alarm.name for alarm in v.alarms],
         }
         for name, v in r.versions.items()
     }
