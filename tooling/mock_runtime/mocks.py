@@ -222,8 +222,8 @@ def _cert(
 def _alarm(
     acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str
 ) -> tuple[dict[str, Any], str]:
-    alarm = state.get("name") or f"{name}-{_hex(name, 7)}"
-    return {"arn": acct.arn("cloudwatch", f"alarm:{alarm}")}, alarm
+    alarm = state.get("name") or f"{name}-{_hex(name, 7)}"  # the provider's auto-name
+    return {"name": alarm, "arn": acct.arn("cloudwatch", f"alarm:{alarm}")}, alarm
 
 
 def _role(
