@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import pulumi
+from typing import Any
 
-from serving_stack.config import ServingConfig
+import pulumi
+import pulumi_aws as aws
+
+from serving_stack.access_logs import log_writer_principal
+from serving_stack.config import ModelConfig, ServingConfig
 from serving_stack.placement import Placement
 from serving_stack.serving_layer import ModelServingLayer
-from shared.serving_outputs import FailoverFigures
+from shared.serving_outputs import FailoverFigures, ListenerSettings
 
 
 def failover_figures(cfg: ServingConfig, placement: Placement) -> FailoverFigures:
@@ -24,6 +28,41 @@ def failover_figures(cfg: ServingConfig, placement: Placement) -> FailoverFigure
         az_count=len(placement.availability_zones),
         min_healthy_per_az=placement.min_targets_per_alb_zone,
     )
+
+
+# ---- what `make verify` compares with AWS (issue 13) ------------------------------------------
+# The config-driven settings; the ones the code fixes (HTTP/2, algorithm, ports...) are the defaults
+# of shared/serving_outputs.py. A setting that moves to config (or changes in code) is exported here.
+def target_group_settings(model: ModelConfig) -> dict[str, Any]:
+    hc = model.health_check
+    return {
+        "deregistration_delay_seconds": model.deregistration_delay_seconds,
+        "slow_start_seconds": model.slow_start_seconds,
+        "health_check": {
+            "interval_seconds": hc.interval_seconds,
+            "timeout_seconds": hc.timeout_seconds,
+            "healthy_threshold": hc.healthy_threshold,
+            "unhealthy_threshold": hc.unhealthy_threshold,
+            "matcher": hc.matcher,
+        },
+    }
+
+
+def export_verify_settings(cfg: ServingConfig) -> None:
+    managed = cfg.access_logs.bucket is None
+    pulumi.export("alb_settings", {"idle_timeout_seconds": cfg.idle_timeout_seconds})
+    pulumi.export("listener_settings", ListenerSettings().model_dump())
+    pulumi.export(
+        "log_bucket_settings",
+        {
+            "managed": managed,
+            "writer_principal": log_writer_principal(aws.get_region().region),
+            "retention_days": cfg.access_logs.retention_days if managed else None,
+        },
+    )
+
+
+# ---- end of make verify's settings ---------------------------------------------------------------
 
 
 def export_outputs(
@@ -64,8 +103,10 @@ def export_outputs(
                 "health_check_path": r.model.health_check.path,
                 "targets": r.model.targets,
                 "min_healthy_targets": r.min_healthy,
+                "target_group_settings": target_group_settings(r.model),  # make verify
             }
             for name, r in layer.models.items()
         },
     )
     pulumi.export("failover", failover_figures(cfg, placement).model_dump())
+    export_verify_settings(cfg)
