@@ -85,7 +85,8 @@ def test_a_bucket_aws_refuses_as_the_accounts_is_someone_elses(s3: tuple[Any, St
     (check,) = bucket_checks(outputs(), view)
     assert (check.name, check.status) == ("exists in the stack's account", "fail")
     assert check.detail == (
-        f"s3://{BUCKET} is owned by another account: AWS refuses ExpectedBucketOwner={ACCOUNT} (403);"
+        f"s3://{BUCKET} is owned by another account: AWS refuses ExpectedBucketOwner={ACCOUNT}"
+        " (403; or verify's role may not read it);"
         " the ALB's logs go to someone else"
     )
 
@@ -130,6 +131,22 @@ def test_a_read_that_is_denied_is_a_warning_naming_the_permission(s3: tuple[Any,
         "cannot read the bucket policy (AccessDenied)",
     )
     assert checks["log delivery policy"].fix == f"let verify's role read it (s3:Get* on {BUCKET})"
+
+
+def test_settings_that_cannot_be_read_are_warnings_not_drift() -> None:
+    view = _view(
+        unreadable={
+            "versioning": "AccessDenied",
+            "lifecycle": "AccessDenied",
+            "object ownership": "AccessDenied",
+        }
+    )
+    checks = {c.name: c for c in bucket_checks(outputs(), view)}
+    assert {n: (c.status, c.detail) for n, c in checks.items() if n in ("versioning", "log expiry", "object ownership")} == {
+        "object ownership": ("warn", "cannot read the object ownership (AccessDenied)"),
+        "versioning": ("warn", "cannot read the versioning (AccessDenied)"),
+        "log expiry": ("warn", "cannot read the lifecycle (AccessDenied)"),
+    }  # fmt: skip
 
 
 def _view(**fields: Any) -> BucketView:

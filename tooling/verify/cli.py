@@ -25,7 +25,7 @@ from shared.serving_outputs import ServingOutputs
 from tooling.verify import aws_view, report
 from tooling.verify.bucket_view import BucketView, fetch_bucket
 from tooling.verify.checks import all_checks
-from tooling.verify.checks.bucket_policy import log_prefix
+from tooling.verify.checks.bucket_common import log_prefix
 from tooling.verify.outputs import OutputsError, account_of, from_file, from_stack, region_of
 from tooling.verify.probe import ProbeResult, probe_all
 from tooling.verify.wait import SYSTEM_CLOCK, Clock, wait_until_ready

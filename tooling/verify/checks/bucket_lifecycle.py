@@ -8,7 +8,7 @@ from typing import Any
 
 from shared.serving_outputs import ServingOutputs
 from tooling.verify.bucket_view import BucketView
-from tooling.verify.checks.bucket_policy import GROUP, bucket_fix
+from tooling.verify.checks.bucket_common import GROUP, bucket_fix, unreadable
 from tooling.verify.checks.record import Check, check, compare
 
 
@@ -73,14 +73,20 @@ def versioning_check(view: BucketView, outputs: ServingOutputs) -> Check:
 def lifecycle_checks(view: BucketView, outputs: ServingOutputs) -> list[Check]:
     settings = outputs.log_bucket_settings
     checks = [
-        compare(
+        unreadable(view, "object ownership", "object ownership") or compare(
             GROUP, "object ownership", view.object_ownership or "not set", settings.object_ownership,
             fix=bucket_fix(outputs, "ownership controls"),
         ),
-        versioning_check(view, outputs),
+        unreadable(view, "versioning", "versioning") or versioning_check(view, outputs),
     ]  # fmt: skip
     if settings.retention_days is not None:
-        checks.append(expiry_check(view, outputs, settings.retention_days))
+        checks.append(
+            unreadable(view, "lifecycle", "log expiry")
+            or expiry_check(view, outputs, settings.retention_days)
+        )
     if settings.noncurrent_version_expiry_days is not None:
-        checks.append(noncurrent_check(view, outputs, settings.noncurrent_version_expiry_days))
+        checks.append(
+            unreadable(view, "lifecycle", "non-current version expiry")
+            or noncurrent_check(view, outputs, settings.noncurrent_version_expiry_days)
+        )
     return checks

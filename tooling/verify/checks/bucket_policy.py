@@ -8,22 +8,10 @@ from typing import Any
 
 from shared.serving_outputs import ServingOutputs
 from tooling.verify.bucket_view import BucketView
+from tooling.verify.checks.bucket_common import GROUP, bucket_fix, log_prefix
 from tooling.verify.checks.record import Check, check
 from tooling.verify.outputs import partition_of, region_of
 from tooling.verify.patterns import glob_match
-
-GROUP = "access-log bucket"
-
-
-def bucket_fix(outputs: ServingOutputs, what: str) -> str:
-    if outputs.log_bucket_settings.managed:
-        return f"redeploy the serving stack (`make deploy`): it sets the bucket's {what}"
-    return f"set the {what} on the bucket (it comes from accessLogs.bucket, outside the stack)"
-
-
-def log_prefix(outputs: ServingOutputs, prefix: str) -> str:
-    """Where the ALB writes: ``<prefix>/AWSLogs/<the ALB's account>/``."""
-    return f"{prefix}/AWSLogs/{outputs.alb_arn.split(':')[4]}/"
 
 
 def _listed(value: Any) -> list[Any]:

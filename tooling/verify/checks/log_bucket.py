@@ -6,17 +6,12 @@ from __future__ import annotations
 
 from shared.serving_outputs import ServingOutputs
 from tooling.verify.bucket_view import BucketView
+from tooling.verify.checks.bucket_common import GROUP, bucket_fix, log_prefix, unreadable
 from tooling.verify.checks.bucket_lifecycle import lifecycle_checks
-from tooling.verify.checks.bucket_policy import (
-    bucket_fix,
-    log_delivery_check,
-    log_prefix,
-    tls_only_check,
-)
+from tooling.verify.checks.bucket_policy import log_delivery_check, tls_only_check
 from tooling.verify.checks.record import Check, check, compare
 from tooling.verify.outputs import region_of
 
-GROUP = "access-log bucket"
 BLOCKS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 
 
@@ -30,7 +25,7 @@ def ownership_check(view: BucketView) -> Check:
         )  # fmt: skip
     if view.ownership in ("refused", "foreign"):
         how = (
-            f"AWS refuses ExpectedBucketOwner={view.account} (403)"
+            f"AWS refuses ExpectedBucketOwner={view.account} (403; or verify's role may not read it)"
             if view.ownership == "refused"
             else f"it is not among account {view.account}'s buckets (ListBuckets)"
         )
@@ -45,16 +40,6 @@ def ownership_check(view: BucketView) -> Check:
     return Check(
         GROUP, "exists in the stack's account", "pass", f"{where} in account {view.account}{owner}",
         f"owned by {view.account}", f"owned by {view.account}",
-    )  # fmt: skip
-
-
-def _unreadable(view: BucketView, what: str, name: str) -> Check | None:
-    code = view.unreadable.get(what)
-    if code is None:
-        return None
-    return Check(
-        GROUP, name, "warn", f"cannot read the {what} ({code})", code, None,
-        f"let verify's role read it (s3:Get* on {view.name})",
     )  # fmt: skip
 
 
@@ -119,15 +104,15 @@ def bucket_checks(outputs: ServingOutputs, view: BucketView | None) -> list[Chec
     )
     checks = [
         owned,
-        _unreadable(view, "region", "region") or region_check(view, outputs),
-        _unreadable(view, "public access block", "public access blocked") or public_access_check(view, outputs),
-        _unreadable(view, "encryption", "encryption") or encryption_check(view, outputs),
-        _unreadable(view, "bucket policy", "TLS-only policy") or tls_only_check(view, outputs),
-        _unreadable(view, "bucket policy", "log delivery policy") or log_delivery_check(view, outputs, prefixes),
+        unreadable(view, "region", "region") or region_check(view, outputs),
+        unreadable(view, "public access block", "public access blocked") or public_access_check(view, outputs),
+        unreadable(view, "encryption", "encryption") or encryption_check(view, outputs),
+        unreadable(view, "bucket policy", "TLS-only policy") or tls_only_check(view, outputs),
+        unreadable(view, "bucket policy", "log delivery policy") or log_delivery_check(view, outputs, prefixes),
     ]  # fmt: skip
     if outputs.log_bucket_settings.managed:
         checks += lifecycle_checks(view, outputs)
     return [
         *checks,
-        _unreadable(view, "log objects", "log objects") or log_objects_check(view, outputs),
+        unreadable(view, "log objects", "log objects") or log_objects_check(view, outputs),
     ]
