@@ -47,4 +47,4 @@ layer = ModelServingLayer(
         account_id=account_id,
     ),
 )
-export_outputs(config, env_profile, placement, layer)
+export_outputs(config, env_profile, placement, layer, region)

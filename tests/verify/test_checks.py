@@ -11,8 +11,9 @@ import pytest
 from shared.serving_outputs import ServingOutputs
 from tooling.verify.aws_view import AwsView, TargetState
 from tooling.verify.checks import Check, all_checks, progress, ready
+from tooling.verify.checks.attributes import attribute_checks
 from tooling.verify.checks.listeners import listener_checks
-from tooling.verify.checks.load_balancer import attribute_checks, load_balancer_checks
+from tooling.verify.checks.load_balancer import load_balancer_checks
 from tooling.verify.checks.routing import routing_check
 from tooling.verify.checks.target_groups import target_group_checks
 from tooling.verify.checks.targets import target_checks
@@ -28,6 +29,10 @@ POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
 BUCKET = "serving-staging-alb-logs-210987654321-eu-west-1"
 ZONES = ["eu-west-1a", "eu-west-1b"]
 EMB_HOST = "embeddings.ml-staging.acme-corp.com"
+SETTINGS = {
+    "deregistration_delay_seconds": 30, "slow_start_seconds": 0,
+    "health_check": {"interval_seconds": 5, "timeout_seconds": 4, "healthy_threshold": 2, "unhealthy_threshold": 2, "matcher": "200"},
+}  # fmt: skip
 
 
 def staging_outputs(**changes: Any) -> ServingOutputs:
@@ -50,15 +55,16 @@ def staging_outputs(**changes: Any) -> ServingOutputs:
             "llm-chat": {
                 "name": "llm-chat", "route": {"kind": "path", "value": "/v1/chat", "priority": 22919},
                 "target_group_arn": TG_CHAT, "port": 8080, "health_check_path": "/healthz",
-                "targets": "fleet", "min_healthy_targets": 2,
+                "targets": "fleet", "min_healthy_targets": 2, "target_group_settings": SETTINGS,
             },
             "embeddings": {
                 "name": "embeddings", "route": {"kind": "host", "value": EMB_HOST, "priority": 31234},
                 "target_group_arn": TG_EMB, "port": 8000, "health_check_path": "/health",
-                "targets": "fleet", "min_healthy_targets": 2,
+                "targets": "fleet", "min_healthy_targets": 2, "target_group_settings": SETTINGS,
             },
         },
         "failover": {"detection_seconds": 10, "recovery_seconds": 10, "drain_seconds": 30, "az_count": 2, "min_healthy_per_az": 1},
+        "alb_settings": {"idle_timeout_seconds": 300},
     }  # fmt: skip
     data.update(changes)
     return ServingOutputs.model_validate(data)
@@ -66,10 +72,21 @@ def staging_outputs(**changes: Any) -> ServingOutputs:
 
 def _group(arn: str, port: int, path: str) -> dict[str, Any]:
     return {
-        "TargetGroupArn": arn, "Protocol": "HTTP", "Port": port, "TargetType": "instance",
+        "TargetGroupArn": arn, "Protocol": "HTTP", "Port": port, "TargetType": "instance", "ProtocolVersion": "HTTP1",
         "LoadBalancerArns": [ALB], "HealthCheckEnabled": True, "HealthCheckProtocol": "HTTP",
         "HealthCheckPort": "traffic-port", "HealthCheckPath": path, "HealthCheckIntervalSeconds": 5,
         "HealthCheckTimeoutSeconds": 4, "HealthyThresholdCount": 2, "UnhealthyThresholdCount": 2,
+        "Matcher": {"HttpCode": "200"},
+    }  # fmt: skip
+
+
+def _attributes() -> dict[str, str]:
+    """``DescribeTargetGroupAttributes`` of a group the stack made, as AWS answers it."""
+    return {
+        "deregistration_delay.timeout_seconds": "30", "stickiness.enabled": "false",
+        "load_balancing.algorithm.type": "least_outstanding_requests",
+        "load_balancing.cross_zone.enabled": "use_load_balancer_configuration",
+        "slow_start.duration_seconds": "0", "stickiness.type": "lb_cookie",
     }  # fmt: skip
 
 
@@ -89,40 +106,46 @@ def _rule(
 
 
 REDIRECT = [{"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}]  # fmt: skip
+NOT_FOUND = [{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404", "ContentType": "application/json"}}]  # fmt: skip
 
 
 def healthy_view() -> AwsView:
-    """What AWS answers for a healthy staging deploy."""
+    """What AWS answers for a healthy staging deploy (AWS lists every ALB attribute)."""
     return AwsView(
         load_balancer={
             "LoadBalancerArn": ALB, "Scheme": "internet-facing", "Type": "application",
-            "State": {"Code": "active"},
+            "State": {"Code": "active"}, "IpAddressType": "ipv4",
             "AvailabilityZones": [
                 {"ZoneName": "eu-west-1b", "SubnetId": "subnet-0b2c3d4e5f6a7b8c9"},
                 {"ZoneName": "eu-west-1a", "SubnetId": "subnet-0a1b2c3d4e5f6a7b8"},
             ],
         },
         attributes={
-            "access_logs.s3.enabled": "true", "access_logs.s3.bucket": BUCKET,
-            "access_logs.s3.prefix": "access", "routing.http.drop_invalid_header_fields.enabled": "true",
+            "access_logs.s3.enabled": "true", "access_logs.s3.bucket": BUCKET, "access_logs.s3.prefix": "access",
+            "connection_logs.s3.enabled": "true", "connection_logs.s3.bucket": BUCKET,
+            "connection_logs.s3.prefix": "connection",
+            "routing.http.drop_invalid_header_fields.enabled": "true",
             "routing.http.desync_mitigation_mode": "defensive", "deletion_protection.enabled": "false",
+            "idle_timeout.timeout_seconds": "300", "routing.http2.enabled": "true",
+            "load_balancing.cross_zone.enabled": "true", "routing.http.preserve_host_header.enabled": "false",
+            "routing.http.xff_header_processing.mode": "append",
         },
         listeners=[
             {"ListenerArn": HTTPS, "Protocol": "HTTPS", "Port": 443, "SslPolicy": POLICY,
-             "Certificates": [{"CertificateArn": CERT}],
-             "DefaultActions": [{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}]},
+             "Certificates": [{"CertificateArn": CERT}], "DefaultActions": NOT_FOUND},
             {"ListenerArn": HTTP, "Protocol": "HTTP", "Port": 80, "DefaultActions": REDIRECT},
         ],
         rules={
             HTTPS: [
                 _rule("22919", "path-pattern", ["/v1/chat", "/v1/chat/*"], _forward(TG_CHAT)),
                 _rule("31234", "host-header", [EMB_HOST], _forward(TG_EMB)),
-                {"Priority": "default", "IsDefault": True, "Conditions": [], "Actions": []},
+                {"Priority": "default", "IsDefault": True, "Conditions": [], "Actions": NOT_FOUND},
             ],
             HTTP: [{"Priority": "default", "IsDefault": True, "Conditions": [], "Actions": REDIRECT}],
         },
         ssl_protocols={POLICY: ["TLSv1.2", "TLSv1.3"]},
         target_groups={TG_CHAT: _group(TG_CHAT, 8080, "/healthz"), TG_EMB: _group(TG_EMB, 8000, "/health")},
+        target_group_attributes={TG_CHAT: _attributes(), TG_EMB: _attributes()},
         target_health={
             TG_CHAT: [
                 TargetState("i-0d3c5e7a9b1f24680", 8080, "eu-west-1a", "healthy"),
@@ -148,7 +171,7 @@ def test_a_healthy_view_passes_everything() -> None:
     outputs, view = staging_outputs(), healthy_view()
     checks = all_checks(outputs, view)
     assert not_passing(checks) == []
-    assert len(checks) == 4 + 4 + 5 + 2 * 8
+    assert all(c.fix is None for c in checks)
     assert ready(outputs, view)
     assert progress(outputs, view) == (
         "llm-chat 2/2 healthy in 2/2 AZs, embeddings 2/2 healthy in 2/2 AZs"
@@ -181,14 +204,63 @@ def test_an_extra_az_is_a_warning() -> None:
 
 def test_attributes_are_compared_with_the_outputs() -> None:
     view = healthy_view()
-    view.attributes.pop("routing.http.drop_invalid_header_fields.enabled")
+    view.attributes["routing.http.drop_invalid_header_fields.enabled"] = "false"
     view.attributes["routing.http.desync_mitigation_mode"] = "monitor"
+    view.attributes["connection_logs.s3.enabled"] = "false"
     outputs = staging_outputs(deletion_protection=True)
-    assert not_passing(attribute_checks(outputs, view)) == [
+    checks = attribute_checks(outputs, view)
+    assert not_passing(checks) == [
+        (
+            "attributes",
+            "connection logs",
+            "fail",
+            f"off (expected on, to s3://{BUCKET}/connection)",
+        ),
         ("attributes", "drop invalid header fields", "fail", "off (expected on)"),
         ("attributes", "desync mitigation", "fail", "monitor (expected defensive)"),
         ("attributes", "deletion protection", "fail", "off (expected on)"),
     ]
+    failed = by_name(checks)["attributes", "desync mitigation"]
+    assert (failed.actual, failed.expected) == ("monitor", "defensive")
+    assert failed.fix == "redeploy the serving stack (`make deploy`), which sets it back"
+
+
+def test_attributes_aws_leaves_out_are_awss_defaults() -> None:
+    view = healthy_view()
+    for key in (
+        "routing.http.desync_mitigation_mode",
+        "routing.http2.enabled",
+        "load_balancing.cross_zone.enabled",
+    ):
+        view.attributes.pop(key)
+    assert not_passing(attribute_checks(staging_outputs(), view)) == []
+    view.attributes.pop("idle_timeout.timeout_seconds")
+    strictest = staging_outputs(desync_mitigation_mode="strictest")
+    assert not_passing(attribute_checks(strictest, view)) == [
+        ("attributes", "desync mitigation", "fail", "defensive (expected strictest)"),
+        ("attributes", "idle timeout", "fail", "60 s (expected 300 s)"),
+    ]  # fmt: skip
+
+
+def test_settings_an_older_stack_did_not_export_are_warnings_not_guesses() -> None:
+    """Outputs from before the settings existed still validate; what they lack is not compared."""
+    old = staging_outputs(alb_settings={})
+    models = {
+        name: {k: v for k, v in m.model_dump().items() if k != "target_group_settings"}
+        for name, m in old.models.items()
+    }
+    old = staging_outputs(alb_settings={}, models=models)
+    view = healthy_view()
+    view.attributes["idle_timeout.timeout_seconds"] = "4000"
+    view.target_group_attributes[TG_CHAT]["deregistration_delay.timeout_seconds"] = "3000"
+    found = not_passing(all_checks(old, view))
+    assert found[0] == (
+        "attributes", "idle timeout", "warn",
+        "idle timeout 4000 s; not compared: the stack does not export alb_settings.idle_timeout_seconds",
+    )  # fmt: skip
+    assert found[1][:3] == ("model llm-chat", "settings not compared", "warn")
+    assert "target_group_settings.deregistration_delay_seconds" in found[1][3]
+    assert [f[2] for f in found] == ["warn"] * 3
 
 
 def test_deletion_protection_on_where_not_required_passes() -> None:
@@ -198,22 +270,12 @@ def test_deletion_protection_on_where_not_required_passes() -> None:
     assert checks["attributes", "deletion protection"].status == "pass"
 
 
-def test_an_omitted_desync_attribute_is_awss_default() -> None:
-    view = healthy_view()
-    view.attributes.pop("routing.http.desync_mitigation_mode")
-    assert not_passing(attribute_checks(staging_outputs(), view)) == []
-    strictest = staging_outputs(desync_mitigation_mode="strictest")
-    assert not_passing(attribute_checks(strictest, view)) == [
-        ("attributes", "desync mitigation", "fail", "defensive (expected strictest)")
-    ]
-
-
 def test_the_wrong_certificate_and_a_missing_https_listener_fail() -> None:
     view = healthy_view()
     other = "arn:aws:acm:eu-west-1:210987654321:certificate/0e9d8c7b-6a5f-4e3d-8c2b-1a0f9e8d7c6b"
     view.listeners[0]["Certificates"] = [{"CertificateArn": other}]
     assert not_passing(listener_checks(staging_outputs(), view)) == [
-        ("listeners", "certificate", "fail", f"{other} (expected {CERT})")
+        ("listeners", "HTTPS :443 certificate", "fail", f"{other} (expected {CERT})")
     ]
     view.listeners = view.listeners[1:]
     assert not_passing(listener_checks(staging_outputs(), view)) == [
@@ -221,34 +283,54 @@ def test_the_wrong_certificate_and_a_missing_https_listener_fail() -> None:
     ]
 
 
-def test_a_redirect_that_keeps_the_port_is_not_a_redirect_to_https() -> None:
+def test_the_https_listeners_default_action_is_the_stacks() -> None:
+    view = healthy_view()
+    view.listeners[0]["DefaultActions"] = _forward(TG_CHAT)
+    assert not_passing(listener_checks(staging_outputs(), view)) == [
+        ("listeners", "HTTPS :443 default action", "fail",
+         "forward to srv-staging-llm-chat-1d2e3f4 (model llm-chat) weight 1 (100%) (expected fixed-response 404 (application/json))"),
+    ]  # fmt: skip
+
+
+def test_a_redirect_that_keeps_the_port_or_changes_the_code_is_not_the_stacks() -> None:
     view = healthy_view()
     view.listeners[1]["DefaultActions"] = [
         {"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "#{port}", "StatusCode": "HTTP_301"}}
     ]  # fmt: skip
     assert not_passing(listener_checks(staging_outputs(), view)) == [
-        ("listeners", "HTTP :80 redirects only", "fail", "default action redirect to HTTPS:#{port}")
-    ]
+        ("listeners", "HTTP :80 redirects only", "fail",
+         "default action redirect to HTTPS:#{port} (HTTP_301) (expected only redirect to HTTPS:443 (HTTP_301))"),
+    ]  # fmt: skip
+    view.listeners[1]["DefaultActions"][0]["RedirectConfig"].update(
+        Port="443", StatusCode="HTTP_302"
+    )
+    assert not_passing(listener_checks(staging_outputs(), view))[0][3].startswith(
+        "default action redirect to HTTPS:443 (HTTP_302)"
+    )
 
 
-def test_a_listener_the_stack_did_not_create_is_reported() -> None:
+def test_every_listener_is_held_to_the_stacks_rules() -> None:
     view = healthy_view()
     extra = f"{ACCOUNT}:listener/app/serving-staging-alb/50dc6c495c0c9188/9e8d7c6b5a4f3e2d"
+    view.listeners.append({"ListenerArn": extra, "Protocol": "HTTP", "Port": 8080, "DefaultActions": _forward(TG_CHAT)})  # fmt: skip
     view.listeners.append(
-        {
-            "ListenerArn": extra,
-            "Protocol": "HTTP",
-            "Port": 8080,
-            "DefaultActions": _forward(TG_CHAT),
-        }
-    )
-    view.listeners.append(
-        {"ListenerArn": extra + "0", "Protocol": "HTTPS", "Port": 8443, "SslPolicy": POLICY, "DefaultActions": _forward(TG_CHAT)}
+        {"ListenerArn": extra + "0", "Protocol": "HTTPS", "Port": 8443, "SslPolicy": "ELBSecurityPolicy-TLS13-1-0-2021-06",
+         "Certificates": [{"CertificateArn": CERT}], "DefaultActions": _forward(TG_EMB)}
     )  # fmt: skip
-    assert not_passing(listener_checks(staging_outputs(), view)) == [
-        ("listeners", "HTTP :8080 redirects only", "fail", "default action forward"),
-        ("listeners", "HTTPS :8443", "warn", "a listener the stack did not create"),
+    view.ssl_protocols["ELBSecurityPolicy-TLS13-1-0-2021-06"] = [
+        "TLSv1",
+        "TLSv1.1",
+        "TLSv1.2",
+        "TLSv1.3",
     ]
+    assert not_passing(listener_checks(staging_outputs(), view)) == [
+        ("listeners", "HTTP :8080 listener", "warn", "a listener the stack did not create; it serves llm-chat"),
+        ("listeners", "HTTP :8080 redirects only", "fail",
+         "default action forward to srv-staging-llm-chat-1d2e3f4 (model llm-chat) weight 1 (100%) (expected only redirect to HTTPS:443)"),
+        ("listeners", "HTTPS :8443 listener", "warn", "a listener the stack did not create; it serves embeddings"),
+        ("listeners", "HTTPS :8443 TLS policy", "fail", f"ELBSecurityPolicy-TLS13-1-0-2021-06 (expected {POLICY})"),
+        ("listeners", "HTTPS :8443 TLS protocols", "fail", "TLSv1, TLSv1.1, TLSv1.2, TLSv1.3: allows TLSv1, TLSv1.1"),
+    ]  # fmt: skip
 
 
 def test_a_missing_http_listener_is_a_warning() -> None:
@@ -263,31 +345,75 @@ def test_a_tls_policy_unknown_to_aws_is_a_warning() -> None:
     view = healthy_view()
     view.ssl_protocols = {POLICY: None}
     assert not_passing(listener_checks(staging_outputs(), view)) == [
-        ("listeners", "TLS protocols", "warn", f"AWS does not describe the policy {POLICY}")
+        (
+            "listeners",
+            "HTTPS :443 TLS protocols",
+            "warn",
+            f"AWS does not describe the policy {POLICY}",
+        )
     ]
 
 
 def test_a_target_group_on_another_port_not_attached_with_a_slow_health_check() -> None:
-    outputs = staging_outputs()
-    tg = copy.deepcopy(healthy_view().target_groups[TG_CHAT])
+    outputs, view = staging_outputs(), healthy_view()
+    tg = copy.deepcopy(view.target_groups[TG_CHAT])
     tg.update(
         Port=8000, LoadBalancerArns=[], HealthCheckEnabled=False, HealthCheckPort="8081",
         HealthCheckIntervalSeconds=10, HealthCheckTimeoutSeconds=10, UnhealthyThresholdCount=5,
+        Matcher={"HttpCode": "200-499"},
     )  # fmt: skip
-    assert not_passing(target_group_checks(outputs, outputs.models["llm-chat"], tg)) == [
+    assert not_passing(target_group_checks(outputs, view, outputs.models["llm-chat"], tg)) == [
         ("model llm-chat", "target group", "fail", "HTTP on 8000 (expected HTTP on 8080); not attached to the load balancer"),
-        ("model llm-chat", "health checks on", "fail", "disabled"),
+        ("model llm-chat", "health checks on", "fail", "off (expected on)"),
         ("model llm-chat", "health check port", "fail", "8081 (expected traffic-port or 8080)"),
+        ("model llm-chat", "health check interval", "fail", "10 s (expected 5 s)"),
+        ("model llm-chat", "health check timeout", "fail", "10 s (expected 4 s)"),
+        ("model llm-chat", "unhealthy threshold", "fail", "5 (expected 2)"),
+        ("model llm-chat", "health check matcher", "fail", "200-499 (expected 200)"),
         ("model llm-chat", "failure detection", "fail",
          "50 s to detect a dead target (10 s x 5), the stack promises 10 s; timeout 10 s is not below the interval"),
     ]  # fmt: skip
 
 
+def test_target_group_attributes_are_compared_with_the_outputs() -> None:
+    outputs, view = staging_outputs(), healthy_view()
+    view.target_group_attributes[TG_EMB].update({
+        "deregistration_delay.timeout_seconds": "3000", "slow_start.duration_seconds": "120",
+        "load_balancing.algorithm.type": "round_robin", "load_balancing.cross_zone.enabled": "false",
+        "stickiness.enabled": "true",
+    })  # fmt: skip
+    model = outputs.models["embeddings"]
+    assert not_passing(target_group_checks(outputs, view, model, view.target_groups[TG_EMB])) == [
+        ("model embeddings", "deregistration delay", "fail", "3000 s (expected 30 s)"),
+        ("model embeddings", "slow start", "fail", "120 s (expected 0 s)"),
+        ("model embeddings", "load balancing algorithm", "fail", "round_robin (expected least_outstanding_requests)"),
+        ("model embeddings", "cross-zone load balancing", "fail", "off (expected on)"),
+        ("model embeddings", "stickiness", "fail", "on (expected off)"),
+    ]  # fmt: skip
+    # "true" on the group is on; the ALB's own setting counts for "use_load_balancer_configuration".
+    view.target_group_attributes[TG_EMB]["load_balancing.cross_zone.enabled"] = "true"
+    checks = by_name(target_group_checks(outputs, view, model, view.target_groups[TG_EMB]))
+    assert checks["model embeddings", "cross-zone load balancing"].status == "pass"
+
+
 def test_the_model_port_as_health_check_port_is_fine() -> None:
-    outputs = staging_outputs()
-    tg = copy.deepcopy(healthy_view().target_groups[TG_CHAT])
+    outputs, view = staging_outputs(), healthy_view()
+    tg = copy.deepcopy(view.target_groups[TG_CHAT])
     tg["HealthCheckPort"] = "8080"
-    assert not_passing(target_group_checks(outputs, outputs.models["llm-chat"], tg)) == []
+    assert not_passing(target_group_checks(outputs, view, outputs.models["llm-chat"], tg)) == []
+
+
+def test_end_to_end_tls_is_expected_when_the_stack_says_so() -> None:
+    """The lead's ``backendProtocol: HTTPS``: the group and its health check on HTTPS."""
+    outputs, view = staging_outputs(), healthy_view()
+    model = outputs.models["llm-chat"]
+    https = model.target_group_settings.model_copy(update={
+        "protocol": "HTTPS", "health_check": model.target_group_settings.health_check.model_copy(update={"protocol": "HTTPS"}),
+    })  # fmt: skip
+    model = model.model_copy(update={"target_group_settings": https})
+    assert [c[:2] for c in not_passing(target_group_checks(outputs, view, model, view.target_groups[TG_CHAT]))] == [
+        ("model llm-chat", "target group"), ("model llm-chat", "health check protocol"),
+    ]  # fmt: skip
 
 
 def test_healthy_targets_are_counted_per_az_the_alb_uses() -> None:
@@ -327,39 +453,65 @@ def test_fewer_healthy_targets_than_the_minimum_fail() -> None:
 def test_routing_by_host_and_by_default_action() -> None:
     outputs = staging_outputs()
     view = healthy_view()
-    assert routing_check(outputs, view, outputs.models["embeddings"]) == Check(
-        "model embeddings", "routing", "pass", f"rule 31234: host {EMB_HOST}"
+    assert routing_check(outputs, view, outputs.models["embeddings"]).detail == (
+        f"rule 31234 (host {EMB_HOST}): srv-staging-embeddings-9c1e2f3 (model embeddings) weight 1 (100%)"
     )
     default = outputs.models["llm-chat"].model_copy(
         update={"route": outputs.models["llm-chat"].route.model_copy(update={"kind": "default", "value": "*", "priority": None})}
     )  # fmt: skip
     assert routing_check(outputs, view, default).status == "fail"
-    view.listeners[0]["DefaultActions"] = [
+    view.rules[HTTPS][-1]["Actions"] = [
         {"Type": "forward", "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": TG_CHAT, "Weight": 1}]}}
     ]  # fmt: skip
     assert routing_check(outputs, view, default) == Check(
-        "model llm-chat", "routing", "pass", "the HTTPS listener's default action forwards here"
-    )
+        "model llm-chat", "routing", "pass",
+        "the default action: srv-staging-llm-chat-1d2e3f4 (model llm-chat) weight 1 (100%)",
+        "the default action: srv-staging-llm-chat-1d2e3f4 (model llm-chat) weight 1 (100%)",
+        "forward to srv-staging-llm-chat-1d2e3f4 (model llm-chat)",
+    )  # fmt: skip
 
 
 def test_a_rule_that_matches_first_and_sends_elsewhere_fails() -> None:
     outputs = staging_outputs()
     view = healthy_view()
-    view.rules[HTTPS].insert(0, _rule("100", "path-pattern", ["/v1/chat"], _forward(TG_EMB)))
-    assert routing_check(outputs, view, outputs.models["llm-chat"]) == Check(
-        "model llm-chat", "routing", "fail",
-        "rule 22919: path /v1/chat, /v1/chat/*, but rule 100 matches /v1/chat first and sends it elsewhere",
-    )  # fmt: skip
+    view.rules[HTTPS].insert(0, _rule("100", "path-pattern", ["/v1/chat*"], _forward(TG_EMB)))
+    check = routing_check(outputs, view, outputs.models["llm-chat"])
+    assert (check.status, check.detail) == ("fail",
+        "GET api.ml-staging.acme-corp.com/v1/chat/healthz is taken by rule 100 (path /v1/chat*): forward to "
+        "srv-staging-embeddings-9c1e2f3 (model embeddings) weight 1 (100%), not srv-staging-llm-chat-1d2e3f4 (model llm-chat)")  # fmt: skip
+
+
+def test_a_rule_for_another_host_takes_part_of_a_path_route() -> None:
+    """``/v1/chat`` on any host is the model's; a rule for one host and ``/v1/*`` takes those."""
+    outputs = staging_outputs()
+    view = healthy_view()
+    view.rules[HTTPS].insert(0, {
+        **_rule("7", "path-pattern", ["/v1/*"], _forward(TG_EMB)),
+        "Conditions": [
+            {"Field": "host-header", "HostHeaderConfig": {"Values": ["admin.acme-corp.com"]}},
+            {"Field": "path-pattern", "PathPatternConfig": {"Values": ["/v1/*"]}},
+        ],
+    })  # fmt: skip
+    check = routing_check(outputs, view, outputs.models["llm-chat"])
+    assert check.status == "warn"
+    assert check.detail.endswith(
+        "rule 7 (host admin.acme-corp.com; path /v1/*) takes some of its requests: "
+        "forward to srv-staging-embeddings-9c1e2f3 (model embeddings) weight 1 (100%)"
+    )
+    # A host route is only its host: the same rule cannot take its requests.
+    assert routing_check(outputs, view, outputs.models["embeddings"]).status == "pass"
 
 
 def test_a_rule_at_another_priority_is_a_warning() -> None:
     outputs = staging_outputs()
     view = healthy_view()
     view.rules[HTTPS][0]["Priority"] = "5"
-    assert routing_check(outputs, view, outputs.models["llm-chat"]) == Check(
-        "model llm-chat", "routing", "warn",
-        "rule 5: path /v1/chat, /v1/chat/* (the stack set priority 22919)",
-    )  # fmt: skip
+    check = routing_check(outputs, view, outputs.models["llm-chat"])
+    assert (check.status, check.detail) == (
+        "warn",
+        "rule 5 (path /v1/chat, /v1/chat/*): srv-staging-llm-chat-1d2e3f4 (model llm-chat) weight 1 (100%); "
+        "the stack set priority 22919",
+    )
 
 
 @pytest.mark.parametrize("missing", ["load balancer", "target group"])

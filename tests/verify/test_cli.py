@@ -13,7 +13,8 @@ import pytest
 from rich.console import Console
 
 from shared.stacks import REPO_ROOT
-from tests.verify.conftest import Deployment, child_env, verify
+from tests.verify.conftest import child_env, verify
+from tests.verify.layout import Deployment
 from tooling.verify.checks import Check
 from tooling.verify.cli import main
 from tooling.verify.report import render_table
@@ -86,7 +87,7 @@ def test_usage_errors_are_one_line_and_exit_2(
 def test_the_json_report_has_the_documented_shape(
     deployment: Deployment, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    deployment.ec2.stop_instances(InstanceIds=[deployment.instances["embeddings"]["eu-west-1b"]])
+    deployment.ec2.stop_instances(InstanceIds=[deployment.instance("embeddings", "eu-west-1b")])
     run = verify(deployment, tmp_path, capsys)
     assert run.code == 1
     report = run.report
@@ -105,10 +106,15 @@ def test_the_json_report_has_the_documented_shape(
         deployment.outputs["alb_arn"],
         False,
     )
-    assert report["summary"] == {"pass": len(report["checks"]) - 2, "warn": 0, "fail": 2}
+    # The one warning: today's stack does not say that it versions the log bucket.
+    assert report["summary"] == {"pass": len(report["checks"]) - 3, "warn": 1, "fail": 2}
     assert (report["waited_seconds"], report["probes"]) == (0.0, [])
-    assert all(list(c) == ["group", "name", "status", "detail"] for c in report["checks"])
-    assert {c["status"] for c in report["checks"]} == {"pass", "fail"}
+    keys = ["group", "name", "status", "detail", "actual", "expected", "fix"]
+    assert all(list(c) == keys for c in report["checks"])
+    assert {c["status"] for c in report["checks"]} == {"pass", "warn", "fail"}
+    failed = [c for c in report["checks"] if c["status"] == "fail"]
+    assert all(c["actual"] and c["expected"] and c["fix"] for c in failed)
+    assert all(c["fix"] is None for c in report["checks"] if c["status"] == "pass")
     assert [c["group"] for c in report["checks"]][:4] == ["load balancer"] * 4  # fmt: skip
 
 
@@ -152,7 +158,9 @@ def test_the_table_shows_details_verbatim() -> None:
     detail = "eu-west-1c: 0 healthy [i-0f5e7a9c1d3b46802 unused (Target.InvalidState)] [/bold]"
     render_table(
         [
-            Check("model llm-chat", "healthy targets per AZ", "fail", detail),
+            Check(
+                "model llm-chat", "healthy targets per AZ", "fail", detail, fix="start the service"
+            ),
             Check("listeners", "TLS protocols", "warn", "AWS does not describe the policy"),
         ],
         console,
@@ -161,5 +169,6 @@ def test_the_table_shows_details_verbatim() -> None:
     )
     text = console.file.getvalue()  # type: ignore[attr-defined]
     assert detail in text
+    assert "fix: start the service" in text
     assert text.splitlines()[0].startswith("serving/prod: arn:aws:elasticloadbalancing:eu-west-1:")
     assert text.splitlines()[-1] == "FAILED: 2 checks, 0 passed, 1 warnings, 1 failed"

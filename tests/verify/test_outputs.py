@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from shared.stacks import REPO_ROOT, STACKS
-from tests.verify.conftest import Deployment
+from tests.verify.layout import Deployment
 from tooling.verify.cli import main
 
 STAND_IN = Path(__file__).parent / "bin"

@@ -19,7 +19,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from shared.serving_outputs import ModelOutput, ServingOutputs
-from tests.verify.conftest import Deployment, verify
+from tests.verify.conftest import verify
+from tests.verify.layout import Deployment
 from tooling.verify.probe import percentile, probe, probe_target
 
 SERVICE = "api.ml.acme-corp.com"

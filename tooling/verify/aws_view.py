@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 from botocore.exceptions import ClientError
 
 from shared.serving_outputs import ServingOutputs
+from tooling.verify.bucket_view import BucketView
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
@@ -55,8 +56,12 @@ class AwsView:
     """TLS policy name -> the protocols AWS says it allows (None: AWS does not know the policy)."""
     target_groups: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Target group ARN -> description, for the models' groups that exist."""
+    target_group_attributes: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Target group ARN -> ``DescribeTargetGroupAttributes`` as key -> value."""
     target_health: dict[str, list[TargetState]] = field(default_factory=dict)
     """Target group ARN -> its registered targets."""
+    bucket: BucketView | None = None
+    """The access-log bucket, read once the waiting is over (None: not read)."""
 
     @property
     def zones(self) -> list[str]:
@@ -135,6 +140,18 @@ def target_groups(
         if groups:
             found[arn] = plain(groups[0])
     return found
+
+
+def target_group_attributes(
+    elbv2: ElasticLoadBalancingv2Client, groups: Iterable[str]
+) -> dict[str, dict[str, str]]:
+    return {
+        arn: {
+            a.get("Key", ""): a.get("Value", "")
+            for a in elbv2.describe_target_group_attributes(TargetGroupArn=arn)["Attributes"]
+        }
+        for arn in groups
+    }
 
 
 def instance_zones(ec2: EC2Client, instance_ids: list[str]) -> dict[str, str]:
@@ -223,6 +240,7 @@ def fetch(elbv2: ElasticLoadBalancingv2Client, ec2: EC2Client, outputs: ServingO
         rules=rules,
         ssl_protocols={policy: ssl_protocols(elbv2, policy) for policy in sorted(policies)},
         target_groups=groups,
+        target_group_attributes=target_group_attributes(elbv2, groups),
         target_health=target_health(elbv2, ec2, groups),
     )
 

@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -20,15 +21,20 @@ from rich.console import Console
 
 from shared.environments import ENVIRONMENTS
 from shared.errors import first_line
+from shared.serving_outputs import ServingOutputs
 from tooling.verify import aws_view, report
+from tooling.verify.bucket_view import BucketView, fetch_bucket
 from tooling.verify.checks import all_checks
-from tooling.verify.outputs import OutputsError, from_file, from_stack, region_of
+from tooling.verify.checks.bucket_common import log_prefix
+from tooling.verify.outputs import OutputsError, account_of, from_file, from_stack, region_of
 from tooling.verify.probe import ProbeResult, probe_all
-from tooling.verify.wait import wait_until_ready
+from tooling.verify.wait import SYSTEM_CLOCK, Clock, wait_until_ready
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
     from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sts import STSClient
 
 USAGE = 2
 INTERRUPTED = 130
@@ -129,21 +135,50 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def clients(region: str) -> tuple[ElasticLoadBalancingv2Client, EC2Client]:
-    """ELBv2 and EC2 clients from one session; ``AWS_ENDPOINT_URL`` is honoured by boto3 itself."""
+@dataclass(frozen=True)
+class Clients:
+    elbv2: ElasticLoadBalancingv2Client
+    ec2: EC2Client
+    s3: S3Client
+    sts: STSClient
+
+
+def clients(region: str) -> Clients:
+    """The clients of one session; ``AWS_ENDPOINT_URL`` is honoured by boto3 itself."""
     session = boto3.session.Session(region_name=region)
-    return session.client("elbv2", config=RETRIES), session.client("ec2", config=RETRIES)
+    return Clients(
+        session.client("elbv2", config=RETRIES),
+        session.client("ec2", config=RETRIES),
+        session.client("s3", config=RETRIES),
+        session.client("sts", config=RETRIES),
+    )
 
 
-def run(args: argparse.Namespace, out: Console, err: Console) -> int:
+def log_bucket(aws: Clients, outputs: ServingOutputs) -> BucketView:
+    """The access-log bucket, owned by the stack's account unless the stack names another."""
+    account = outputs.log_bucket_settings.owner_account_id or account_of(outputs.alb_arn)
+    return fetch_bucket(
+        aws.s3,
+        outputs.log_bucket,
+        account=account,
+        caller_account=aws.sts.get_caller_identity()["Account"],
+        log_prefix=log_prefix(outputs, outputs.alb_settings.access_logs_prefix),
+    )
+
+
+def run(args: argparse.Namespace, out: Console, err: Console, clock: Clock = SYSTEM_CLOCK) -> int:
     outputs = from_file(args.outputs) if args.outputs else from_stack(args.env)
-    elbv2, ec2 = clients(args.region or region_of(outputs))
-    view = aws_view.fetch(elbv2, ec2, outputs)
+    aws = clients(args.region or region_of(outputs))
+    view = aws_view.fetch(aws.elbv2, aws.ec2, outputs)
     waited = 0.0
     if args.wait:
         view, waited = wait_until_ready(
-            outputs, view, (elbv2, ec2), seconds=args.wait, poll=args.poll, console=err
-        )
+            outputs, view, (aws.elbv2, aws.ec2), seconds=args.wait, poll=args.poll, console=err,
+            clock=clock,
+        )  # fmt: skip
+    if view.load_balancer is not None:
+        # After the waiting: logs delivered meanwhile count.
+        view.bucket = log_bucket(aws, outputs)
     checks = all_checks(outputs, view)
     probes: list[ProbeResult] = []
     if args.probe:
@@ -175,14 +210,14 @@ def _stdout() -> Console:
     return console
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, clock: Clock = SYSTEM_CLOCK) -> int:
     def fail(message: str, code: int = USAGE) -> int:
         print(f"verify: {message}", file=sys.stderr)
         return code
 
     try:
         args = parse_args(argv)
-        return run(args, _stdout(), Console(stderr=True, highlight=False))
+        return run(args, _stdout(), Console(stderr=True, highlight=False), clock)
     except (UsageError, OutputsError) as error:
         return fail(str(error))
     except NoCredentialsError:

@@ -41,6 +41,15 @@ def region_of(outputs: ServingOutputs) -> str:
     return match["region"]
 
 
+def account_of(arn: str) -> str:
+    """The account field of an ARN (``arn:partition:service:region:account:resource``)."""
+    return arn.split(":")[4]
+
+
+def partition_of(arn: str) -> str:
+    return arn.split(":")[1]
+
+
 def validate(data: object, source: str) -> ServingOutputs:
     """``data`` as :class:`ServingOutputs`, or an error naming ``source``, the key and the value."""
     if not isinstance(data, dict):

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from shared.serving_outputs import ModelOutput, ServingOutputs
 from tooling.verify.checks import Check
+from tooling.verify.routes import service_host
 
 USER_AGENT = "make-verify/1 (post-deploy probe)"
 BODY_LIMIT = 64 * 1024
@@ -47,12 +48,6 @@ class ProbeTarget:
         default = 443 if self.scheme == "https" else 80
         port = "" if self.port == default else f":{self.port}"
         return f"{self.scheme}://{self.address}{port}{self.path}"
-
-
-def service_host(outputs: ServingOutputs, model: ModelOutput) -> str:
-    if model.route.kind == "host":
-        return model.route.value
-    return urlsplit(outputs.url).hostname or outputs.alb_dns_name
 
 
 def probe_target(

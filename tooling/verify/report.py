@@ -8,12 +8,17 @@ JSON shape::
       "passed": true,                      # no check failed (warnings allowed)
       "summary": {"pass": 31, "warn": 1, "fail": 0},
       "waited_seconds": 0.0,               # time spent in --wait
-      "checks": [{"group": "load balancer", "name": "active", "status": "pass", "detail": "..."}],
+      "checks": [{"group": "model llm-chat", "name": "health check matcher", "status": "fail",
+                  "detail": "200-499 (expected 200)",   # one line, as in the table
+                  "actual": "200-499",                  # what AWS has
+                  "expected": "200",                    # what the stack's outputs ask for
+                  "fix": "redeploy the serving stack (`make deploy`), which sets it back"}],
       "probes": [{"model": "llm-chat", "url": "https://...", "host": "...", "requests": 20,
                   "outcomes": {"200": 20}, "latency_ms": {"p50": 41.0, "p90": 55.2, "p99": 80.3}}]
     }
 
-``probes`` is empty without ``--probe``; ``latency_ms`` is null when no request got a response.
+``actual`` and ``expected`` are null where there is nothing to compare, ``fix`` on a pass; ``probes``
+is empty without ``--probe``; ``latency_ms`` is null when no request got a response.
 """
 
 from __future__ import annotations
@@ -49,9 +54,10 @@ def render_table(checks: list[Check], console: Console, *, env: str, alb_arn: st
     table.add_column("result", no_wrap=True)
     table.add_column("detail", overflow="fold")
     for c in checks:
-        table.add_row(
-            escape(c.group), escape(c.name), f"[{STYLE[c.status]}]{c.status}[/]", escape(c.detail)
-        )
+        detail = escape(c.detail)
+        if c.fix and c.status != "pass":
+            detail += f"\n[dim]fix: {escape(c.fix)}[/]"
+        table.add_row(escape(c.group), escape(c.name), f"[{STYLE[c.status]}]{c.status}[/]", detail)
     console.print(table)
     counts = summary(checks)
     verdict = "[green]OK[/]" if passed(checks) else "[bold red]FAILED[/]"

@@ -1,15 +1,18 @@
 """The checks: small functions of the stack's outputs (what was asked for) and the AWS view.
 
-Groups, in report order: ``load balancer``, ``attributes``, ``listeners``, then per model its
-target group and health check settings, its healthy targets per AZ and overall, and its routing.
+Groups, in report order: ``load balancer``, ``attributes``, ``listeners``, ``access-log bucket``,
+then per model its target group, health check and attributes, its healthy targets per AZ and
+overall, and its routing.
 """
 
 from __future__ import annotations
 
 from shared.serving_outputs import ModelOutput, ServingOutputs
 from tooling.verify.aws_view import AwsView
+from tooling.verify.checks.attributes import attribute_checks
 from tooling.verify.checks.listeners import listener_checks
-from tooling.verify.checks.load_balancer import attribute_checks, load_balancer_checks
+from tooling.verify.checks.load_balancer import load_balancer_checks
+from tooling.verify.checks.log_bucket import bucket_checks
 from tooling.verify.checks.record import Check, Status, check
 from tooling.verify.checks.routing import routing_check
 from tooling.verify.checks.target_groups import group_of, target_group_checks
@@ -23,14 +26,13 @@ def model_checks(outputs: ServingOutputs, view: AwsView, model: ModelOutput) -> 
     if tg is None:
         return [
             Check(
-                group_of(model),
-                "target group",
-                "fail",
-                f"AWS does not know {model.target_group_arn}",
+                group_of(model), "target group", "fail",
+                f"AWS does not know {model.target_group_arn}", "missing", model.target_group_arn,
+                "redeploy the serving stack (`make deploy`); if it was deleted, `make refresh` first",
             )
-        ]
+        ]  # fmt: skip
     return (
-        target_group_checks(outputs, model, tg)
+        target_group_checks(outputs, view, model, tg)
         + target_checks(outputs, view, model)
         + [routing_check(outputs, view, model)]
     )
@@ -41,6 +43,7 @@ def all_checks(outputs: ServingOutputs, view: AwsView) -> list[Check]:
         load_balancer_checks(outputs, view)
         + attribute_checks(outputs, view)
         + listener_checks(outputs, view)
+        + bucket_checks(outputs, view.bucket)
     )
     if view.load_balancer is not None:
         for model in outputs.models.values():

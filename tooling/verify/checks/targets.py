@@ -38,20 +38,22 @@ def target_checks(outputs: ServingOutputs, view: AwsView, model: ModelOutput) ->
     short = [z for z in zones if healthy[z] < per_zone]
     total = sum(healthy.values())
     details = "; ".join(_zone_detail(z, healthy[z], targets) for z in zones)
+    covered = f"{len(zones) - len(short)} of {len(zones)} AZs with >= {per_zone} healthy"
     return [
         check(
-            group,
-            "healthy targets per AZ",
-            not short,
+            group, "healthy targets per AZ", not short,
             details + (f" -- fewer than {per_zone} healthy in {', '.join(short)}" if short else ""),
+            actual=covered, expected=f">= {per_zone} healthy in each of {', '.join(zones)}",
+            fix="see each unhealthy target's reason; a fleet replaces failed instances itself "
+            "(give it time with --wait), existing instances need their service started",
         ),
         check(
-            group,
-            "healthy targets",
-            total >= model.min_healthy_targets,
+            group, "healthy targets", total >= model.min_healthy_targets,
             f"{total} of {len(targets)} registered healthy (minimum {model.min_healthy_targets})",
+            actual=str(total), expected=f">= {model.min_healthy_targets}",
+            fix="start or replace the unhealthy targets (their reasons are in the per-AZ check)",
         ),
-    ]
+    ]  # fmt: skip
 
 
 def model_ready(outputs: ServingOutputs, view: AwsView, model: ModelOutput) -> bool:
