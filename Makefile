@@ -9,7 +9,7 @@ PY     := $(VENV)/bin/python
 ENV    ?=
 STACK  ?= all
 
-.PHONY: help setup lock test lint fmt typecheck unit plan bench preview deploy refresh destroy outputs verify clean
+.PHONY: help setup lock test lint fmt typecheck unit compliance plan bench preview deploy refresh destroy outputs verify clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -24,7 +24,13 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(VENV)/bin/pyright --version >/dev/null
 	@touch $@
 
-setup: $(VENV)/.installed ## Create .venv at the root from the pinned lock file (idempotent)
+CHECKOV_VENV := .venv-checkov
+$(CHECKOV_VENV)/.installed: requirements-checkov.lock
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.lock
+	@touch $@
+
+setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed ## Create .venv (and Checkov's .venv-checkov) from the pinned lock files (idempotent)
 	@$(PY) -c "import pulumi, pulumi_aws, pulumi_policy, shared; import importlib.metadata as m; print('setup: .venv ready (pulumi', m.version('pulumi') + ', pulumi-aws', m.version('pulumi-aws') + ', pulumi-policy', m.version('pulumi-policy') + ')')"
 
 lock: ## Regenerate requirements.lock from requirements.txt (in a scratch venv)
@@ -48,6 +54,9 @@ typecheck: ## pyright against the installed pulumi-aws SDK (stacks, policies, sh
 
 unit: ## The pytest suite (mock runtime, policy gRPC, stand-in CLI, moto)
 	$(PY) -m pytest -n 2 -q
+
+compliance: ## Checkov on the rendered prod stacks; exit 1 on a finding not fixed or accepted (ENV= for another env)
+	$(PY) -m tooling.compliance $(if $(ENV),--env $(ENV))
 
 plan: ## Offline plan + policy gate for every stack x env (or ENV=, STACK=); exit 1 on mandatory violations
 	$(PY) -m tooling.plan $(if $(ENV),--env $(ENV)) $(if $(filter-out all,$(STACK)),--stack $(STACK))
