@@ -19,7 +19,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "setup: $(PYTHON) not found; install Python 3.11 or pass PYTHON=/path/to/python3.11" >&2; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	printf '%s\n' "$(CURDIR)" "$(CURDIR)/stacks/network" "$(CURDIR)/stacks/serving" "$(CURDIR)/policies" \
+	printf '%s\n' "$(CURDIR)" "$(CURDIR)/stacks/network" "$(CURDIR)/stacks/serving" "$(CURDIR)/stacks/bootstrap" "$(CURDIR)/policies" \
 	  > "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/repo.pth"
 	$(VENV)/bin/pyright --version >/dev/null
 	@touch $@
