@@ -45,7 +45,7 @@ ADMIN_MANAGED_POLICIES = ("AdministratorAccess", "PowerUserAccess", "IAMFullAcce
 
 
 def document(value: Any) -> dict[str, Any] | None:
-    """A policy document as a dict; None if unknown (a preview) or not a document."""
+    """A policy document as a dict (parts of it may be unknown); None if unknown or not one."""
     if is_unknown(value) or value is None:
         return None
     if isinstance(value, str):
@@ -53,10 +53,11 @@ def document(value: Any) -> dict[str, Any] | None:
             value = json.loads(value)
         except json.JSONDecodeError:
             return None
-    return value if isinstance(value, dict) and not has_unknown(value) else None
+    return value if isinstance(value, dict) else None
 
 
 def statements(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The known statements (an unknown one is judged at the update)."""
     body = doc.get("Statement", [])
     return [s for s in (body if isinstance(body, list) else [body]) if isinstance(s, dict)]
 
@@ -66,9 +67,16 @@ def _values(value: Any) -> list[Any]:
 
 
 def trusts_github(statement: dict[str, Any]) -> bool:
-    federated = (as_dict(statement.get("Principal")) or {}).get("Federated")
-    return statement.get("Effect") == "Allow" and any(
-        isinstance(p, str) and p.endswith(GITHUB_OIDC_HOST) for p in _values(federated)
+    """Allows GitHub's provider: by its ARN, or (the ARN unknown in a preview) by its claims."""
+    if statement.get("Effect") != "Allow":
+        return False
+    federated = _values((as_dict(statement.get("Principal")) or {}).get("Federated"))
+    if any(isinstance(p, str) and p.endswith(GITHUB_OIDC_HOST) for p in federated):
+        return True
+    conditions = as_dict(statement.get("Condition")) or {}
+    claims = [k for entries in conditions.values() for k in (as_dict(entries) or {})]
+    return any(map(is_unknown, federated)) and any(
+        k.startswith(f"{GITHUB_OIDC_HOST}:") for k in claims
     )
 
 
@@ -82,7 +90,9 @@ def _claim(conditions: dict[str, Any], claim: str) -> tuple[str, list[Any]] | No
 
 
 def trust_problems(statement: dict[str, Any]) -> list[str]:
-    conditions = as_dict(statement.get("Condition")) or {}
+    conditions = as_dict(statement.get("Condition"))
+    if conditions is None or has_unknown(conditions):
+        return []  # judged at the update
     problems = []
     subject = _claim(conditions, "sub")
     if subject is None:
@@ -140,7 +150,7 @@ def admin_grants(doc: dict[str, Any]) -> list[str]:
     """What in ``doc`` is admin-equivalent: ``*``, ``iam:*`` on ``*``, or Allow + NotAction."""
     found = []
     for statement in statements(doc):
-        if statement.get("Effect") != "Allow":
+        if statement.get("Effect") != "Allow" or has_unknown(statement):
             continue
         actions = [a for a in _values(statement.get("Action", [])) if isinstance(a, str)]
         on_everything = "*" in _resources(statement) or "NotResource" in statement

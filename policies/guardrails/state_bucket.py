@@ -13,7 +13,7 @@ from pulumi_policy import Severity
 from guardrails.adapters import stack_policy
 from guardrails.meta import Guardrail
 from guardrails.resource import Resource
-from guardrails.values import as_bool, as_dict, is_unknown
+from guardrails.values import UNKNOWN, as_bool, as_dict, is_unknown
 
 BUCKETS = frozenset({"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"})
 VERSIONING = frozenset(
@@ -45,6 +45,11 @@ def _versioning_of(side: Resource, bucket: Resource) -> bool:
     return isinstance(name, str) and bool(name) and side.get("bucket") == name
 
 
+def _status(configuration: Any) -> Any:
+    fields = as_dict(configuration)
+    return UNKNOWN if fields is None else fields.get("status")
+
+
 def versioned(bucket: Resource, resources: list[Resource]) -> bool | None:
     """True if versioning is on; None if a preview cannot tell."""
     inline = as_dict(bucket.get("versioning"))
@@ -53,7 +58,7 @@ def versioned(bucket: Resource, resources: list[Resource]) -> bool | None:
     if as_bool(inline.get("enabled")) is True:
         return True
     statuses = [
-        (as_dict(r.get("versioningConfiguration")) or {}).get("status")
+        _status(r.get("versioningConfiguration"))
         for r in resources
         if r.type in VERSIONING and _versioning_of(r, bucket)
     ]

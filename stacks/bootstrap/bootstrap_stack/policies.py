@@ -77,6 +77,16 @@ class Target:
     def fill(self, template: str) -> str:
         return template.format(p=self.partition, r=self.region, a=self.account, e=self.env)
 
+    def fill_all(self, value: Any) -> Any:
+        """``value`` with every string in it filled (conditions name ARNs too)."""
+        if isinstance(value, str):
+            return self.fill(value)
+        if isinstance(value, dict):
+            return {k: self.fill_all(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.fill_all(v) for v in value]
+        return value
+
 
 def service(action: str) -> str:
     return action.split(":", 1)[0]
@@ -164,7 +174,9 @@ def _add_grants(statements: StatementSet, target: Target, *, writes: bool) -> No
             for action in grant.actions:
                 by_service.setdefault(service(action), []).append(action)
             for prefix, actions in by_service.items():
-                condition = _merge(scope_condition(grant, target.env), grant.condition)
+                condition = _merge(
+                    scope_condition(grant, target.env), target.fill_all(grant.condition)
+                )
                 statements.add(actions, resources, condition or None)
                 if grant.scope == "created" and prefix in TAG_ON_CREATE:
                     arns, calls = tag_on_create.setdefault(prefix, (set(), set()))
