@@ -278,3 +278,19 @@ def test_make_deploy_picks_the_written_settings_up(bootstrap: Bootstrap) -> None
     assert _make_sees(bootstrap) == f"{REMOTE} {prod_key}"
     mine = "s3://elsewhere?region=eu-west-1"
     assert _make_sees(bootstrap, PULUMI_BACKEND_URL=mine) == f"{mine} {prod_key}"
+
+
+def test_a_stray_local_copy_never_overwrites_the_bucket(bootstrap: Bootstrap) -> None:
+    bootstrap.run()
+    data = json.loads(bootstrap.state.read_text())
+    data["backends"].setdefault(DEFAULT_BACKEND, {})["bootstrap"] = {
+        "bootstrap": {"resources": 0, "outputs": {}}
+    }
+    bootstrap.state.write_text(json.dumps(data))
+    result = bootstrap.run()
+    assert result.code == 2
+    assert result.stderr.startswith(
+        "bootstrap: both the state bucket (86 resources) and .pulumi-state/ (0) hold a bootstrap stack"
+    )
+    assert [argv[:2] for _, argv in result.argvs()] == [LS[:2], LS[:2]]
+    assert bootstrap.stacks() == {"bucket": 86, "local": 0}

@@ -8,7 +8,8 @@ and re-run; :func:`locate` decides from both backends what is left to do:
 |---------------|------------|--------------------------------------------------------------------|
 | no stack      | none       | create the stack locally (``pulumi up``), then move it             |
 | no stack      | N resources| finish the local update (``pulumi up`` is idempotent), then move it |
-| M resources   | N, M != N  | the move stopped before the import: import again, from local        |
+| 0 resources   | N > 0      | the move stopped before the import: import again, from local        |
+| M > 0         | N != M     | two different copies: stop, the bucket's is the one in use          |
 | N resources   | N          | the move stopped before the local copy was removed: remove it       |
 | N resources   | none       | moved: preview (``--expect-no-changes``) or, with UPDATE=1, update   |
 
@@ -183,9 +184,17 @@ def bring_up(backends: Backends, *, update: bool) -> None:
         print("bootstrap: the state bucket has no bootstrap stack yet: creating it locally first")
         create_locally(backends)
         move(backends)
-    elif where.local is not None and where.local != where.remote:
+    elif where.local is not None and where.remote == 0 and where.local > 0:
         print("bootstrap: an earlier move stopped before the import: importing again")
         move(backends)
+    elif where.local is not None and where.local != where.remote:
+        # Never overwrite the bucket's state, which is the one in use, with another copy.
+        raise DeployError(
+            f"both the state bucket ({where.remote} resources) and .pulumi-state/ ({where.local}) "
+            "hold a bootstrap stack: the bucket's is the one in use; check the local copy, remove "
+            "it (cd stacks/bootstrap && PULUMI_BACKEND_URL=file://$PWD/../../.pulumi-state "
+            "pulumi stack rm bootstrap --force --preserve-config), re-run"
+        )
     elif where.local is not None:
         print("bootstrap: an earlier move stopped before the local copy was removed: removing it")
         remove_local_copy(backends)
