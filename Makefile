@@ -9,17 +9,26 @@ PY     := $(VENV)/bin/python
 ENV    ?=
 STACK  ?= all
 
-.PHONY: help setup lock test lint fmt typecheck unit compliance plan bench preview deploy refresh destroy outputs verify clean
+.PHONY: help setup lock test lint fmt typecheck unit compliance plan bench bootstrap preview deploy refresh destroy outputs verify clean
+
+# What `make bootstrap` wrote for this clone (git-ignored): the state bucket and each env's KMS
+# key. A variable set in the environment or on the command line wins.
+DEPLOY_ENV_FILE ?= .deploy.env
+-include $(DEPLOY_ENV_FILE)
+ifneq ($(wildcard $(DEPLOY_ENV_FILE)),)
+SECRETS_PROVIDER ?= $(SECRETS_PROVIDER_$(ENV))
+export PULUMI_BACKEND_URL SECRETS_PROVIDER
+endif
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
-	@echo "  Variables: ENV=dev|staging|prod  STACK=network|serving|all (default all)"
+	@echo "  Variables: ENV=dev|staging|prod  STACK=network|serving|all (default all)  UPDATE=1 (bootstrap)"
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "setup: $(PYTHON) not found; install Python 3.11 or pass PYTHON=/path/to/python3.11" >&2; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	printf '%s\n' "$(CURDIR)" "$(CURDIR)/stacks/network" "$(CURDIR)/stacks/serving" "$(CURDIR)/policies" \
+	printf '%s\n' "$(CURDIR)" "$(CURDIR)/stacks/network" "$(CURDIR)/stacks/serving" "$(CURDIR)/stacks/bootstrap" "$(CURDIR)/policies" \
 	  > "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/repo.pth"
 	$(VENV)/bin/pyright --version >/dev/null
 	@touch $@
@@ -63,6 +72,9 @@ plan: ## Offline plan + policy gate for every stack x env (or ENV=, STACK=); exi
 
 bench: ## Print plan timings (full plan; 1/10/50/100 models; per-resource policy cost)
 	$(PY) -m tooling.bench
+
+bootstrap: ## Once per AWS account, first: state bucket, KMS keys, OIDC roles; prints the GitHub settings (UPDATE=1 applies changes)
+	$(PY) -m tooling.bootstrap $(if $(filter 1 true yes,$(UPDATE)),--update)
 
 preview: ## pulumi preview with the policy pack, ENV= required, STACK= optional
 	$(PY) -m tooling.deploy preview --env "$(ENV)" --stack "$(STACK)"

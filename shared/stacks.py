@@ -38,6 +38,20 @@ STACKS: dict[str, StackSpec] = {
 }
 
 
+ACCOUNT_STACK = "bootstrap"
+"""The stack name of a per-account project (there is one such stack in each AWS account)."""
+ACCOUNT_STACKS: dict[str, StackSpec] = {
+    spec.name: spec for spec in (StackSpec(name="bootstrap", owner="@acme/security-team"),)
+}
+"""Projects with one stack per AWS account, named ``bootstrap``, created first and once by
+``make bootstrap`` (state bucket, KMS keys, deploy roles); never part of an env's deploy order."""
+
+
+def spec_of(name: str) -> StackSpec:
+    """The spec of any project, per-env or per-account."""
+    return STACKS[name] if name in STACKS else ACCOUNT_STACKS[name]
+
+
 def stack_names() -> tuple[str, ...]:
     return tuple(STACKS)
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 from guardrails import (
     autoscaling,
     bucket,
+    iam,
+    kms,
     listener,
     load_balancer,
     security_group,
+    state_bucket,
     tags,
     target_group,
 )
@@ -19,6 +22,7 @@ from guardrails.meta import Guardrail
 
 PACK_NAME = "alb-serving-guardrails"
 _AREAS = (load_balancer, listener, target_group, security_group, bucket, tags, autoscaling)
+_AREAS += (iam, kms, state_bucket)  # the bootstrap stack's trust roots
 
 POLICIES = [policy for area in _AREAS for policy in area.POLICIES]
 GUARDRAILS: dict[str, Guardrail] = {g.name: g for area in _AREAS for g in area.GUARDRAILS}

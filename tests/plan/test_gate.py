@@ -26,6 +26,7 @@ def test_the_committed_configs_plan_clean(tmp_path: Path) -> None:
     code, report = _plan(tmp_path)
     assert code == 0
     assert [(s.stack, s.env) for s in report.stacks] == [
+        ("bootstrap", "bootstrap"),
         ("network", "dev"), ("serving", "dev"),
         ("network", "staging"), ("serving", "staging"),
         ("network", "prod"), ("serving", "prod"),

@@ -466,3 +466,10 @@ def with_bucket_props(**props: Any) -> FakeResource:
     b.inputs.update(props)
     b.outputs.update(props)
     return b
+
+
+# The bootstrap stack's guardrails (iam, kms, state_bucket) keep their cases in their own module.
+from tests.policies import bootstrap_cases  # noqa: E402
+
+RESOURCE_CASES += bootstrap_cases.resource_cases(Case)
+STACK_CASES += bootstrap_cases.stack_cases(StackCase)

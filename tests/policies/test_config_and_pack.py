@@ -56,7 +56,7 @@ def test_the_pack_reports_every_policy_with_its_metadata(pack: PolicyPackAnalyze
 
 
 def test_every_guardrail_is_described() -> None:
-    assert len(POLICIES) == len(GUARDRAILS) == 28
+    assert len(POLICIES) == len(GUARDRAILS) == 32
     for guardrail in GUARDRAILS.values():
         assert guardrail.description.endswith(".")
         assert guardrail.controls
@@ -265,7 +265,7 @@ def test_a_stack_policy_exemption_shows_and_other_resources_still_fail(
 
 # ---- config errors -----------------------------------------------------------------------------
 BAD_CONFIGS = [
-    ({"alb-acess-logs": "mandatory"}, "prod.json: unknown policy 'alb-acess-logs' (the pack has 28 policies)"),
+    ({"alb-acess-logs": "mandatory"}, "prod.json: unknown policy 'alb-acess-logs' (the pack has 32 policies)"),
     ({"all": "blocking"}, "prod.json: all: enforcement level 'blocking' is not one of advisory, mandatory, remediate, disabled"),
     ({"alb-multi-az": {"enforcementLevel": "strict"}}, "prod.json: alb-multi-az: enforcement level 'strict' is not one of"),
     ({"alb-multi-az": 3}, "prod.json: alb-multi-az = 3: expected an enforcement level or an object"),

@@ -243,6 +243,36 @@ def _instance_profile(
     }, profile
 
 
+def _kms_key(
+    acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str
+) -> tuple[dict[str, Any], str]:
+    key_id = uuid_from(f"kms/{name}")
+    return {"arn": acct.arn("kms", f"key/{key_id}"), "keyId": key_id}, key_id
+
+
+def _kms_alias(
+    acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str
+) -> tuple[dict[str, Any], str]:
+    alias = str(state.get("name") or f"alias/{name}")
+    return {"arn": acct.arn("kms", alias), "targetKeyArn": acct.arn("kms", "key/x")}, alias
+
+
+def _iam_policy(
+    acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str
+) -> tuple[dict[str, Any], str]:
+    policy = state.get("name") or f"{name}-{_hex(name, 7)}"
+    arn = f"arn:{acct.partition}:iam::{acct.account_id}:policy/{policy}"
+    return {"arn": arn, "name": policy, "policyId": "ANPA" + _hex(name, 17).upper()}, arn
+
+
+def _oidc_provider(
+    acct: FakeAwsAccount, name: str, state: dict[str, Any], rid: str
+) -> tuple[dict[str, Any], str]:
+    host = str(state.get("url", "")).removeprefix("https://")
+    arn = f"arn:{acct.partition}:iam::{acct.account_id}:oidc-provider/{host}"
+    return {"arn": arn}, arn
+
+
 def uuid_from(seed: str) -> str:
     import uuid
 
@@ -294,6 +324,10 @@ _COMPUTED: dict[str, Computed] = {
     "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
     "aws:iam/role:Role": _role,
     "aws:iam/instanceProfile:InstanceProfile": _instance_profile,
+    "aws:iam/policy:Policy": _iam_policy,
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": _oidc_provider,
+    "aws:kms/key:Key": _kms_key,
+    "aws:kms/alias:Alias": _kms_alias,
 }
 
 

@@ -26,7 +26,7 @@ from pulumi.runtime import rpc, settings
 from pulumi.runtime.config import set_all_config
 
 from shared.errors import first_line
-from shared.stacks import STACKS
+from shared.stacks import spec_of
 from tooling.mock_runtime.account import FakeAwsAccount
 from tooling.mock_runtime.aliases import ROOT_STACK_TYPE, AliasSpec
 from tooling.mock_runtime.mocks import STACK_REFERENCE, AwsMocks
@@ -228,7 +228,7 @@ def load_stack_config(stack: str, env: str, *, path: Path | None = None) -> dict
 
     Keys are fully qualified (``namespace:key``); values are strings (JSON for structures).
     """
-    spec = STACKS[stack]
+    spec = spec_of(stack)
     project_file = spec.directory / "Pulumi.yaml"
     project = yaml.safe_load(project_file.read_text()) or {}
     result: dict[str, str] = {}
@@ -296,7 +296,7 @@ def render(
     StackReference name to the outputs that stack exposes (default: for the serving stack, the fake
     account's network in ``organization/network/<env>``).
     """
-    spec = STACKS[stack]
+    spec = spec_of(stack)
     program_dir = program or spec.directory
     account = account or FakeAwsAccount()
     values = dict(config) if config is not None else load_stack_config(stack, env)

@@ -13,7 +13,7 @@ from pathlib import Path
 from rich.console import Console
 
 from shared.environments import ENVIRONMENTS
-from shared.stacks import REPO_ROOT, STACKS
+from shared.stacks import ACCOUNT_STACKS, REPO_ROOT, STACKS
 from tooling.plan.output import markdown, print_report, write_json
 from tooling.plan.policy import PolicyPackStackAnalyzer
 from tooling.plan.report import EXIT_ERROR, PlanReport
@@ -32,7 +32,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--env", action="append", choices=ENVIRONMENTS, help="environment (repeatable; default all)"
     )
     parser.add_argument(
-        "--stack", action="append", choices=tuple(STACKS), help="stack (repeatable; default all)"
+        "--stack",
+        action="append",
+        choices=(*ACCOUNT_STACKS, *STACKS),
+        help="stack (repeatable; default all)",
     )
     parser.add_argument(
         "--config",
@@ -88,9 +91,9 @@ def _programs(values: list[str]) -> dict[str, str]:
     result: dict[str, str] = {}
     for value in values:
         stack, sep, path = value.partition("=")
-        if not sep or stack not in STACKS:
+        if not sep or stack not in (*ACCOUNT_STACKS, *STACKS):
             raise SystemExit(
-                f"plan: --program {value!r}: expected STACK=DIR with STACK in {', '.join(STACKS)}"
+                f"plan: --program {value!r}: expected STACK=DIR with STACK in {', '.join((*ACCOUNT_STACKS, *STACKS))}"
             )
         if not (Path(path) / "__main__.py").is_file():
             raise UsageError(f"plan: --program {value!r}: no {Path(path) / '__main__.py'}")
@@ -122,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         request = PlanRequest(
             envs=tuple(args.env or ENVIRONMENTS),
-            stacks=tuple(args.stack or STACKS),
+            stacks=tuple(args.stack or (*ACCOUNT_STACKS, *STACKS)),
             config_files=_config_files(args.config),
             programs=_programs(args.program),
         )

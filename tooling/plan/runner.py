@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from shared.environments import ENVIRONMENTS
 from shared.errors import first_line
 from shared.serving_outputs import FailoverFigures
-from shared.stacks import STACKS, deploy_order
+from shared.stacks import ACCOUNT_STACK, ACCOUNT_STACKS, STACKS, deploy_order, spec_of
 from tooling.mock_runtime import (
     FakeAwsAccount,
     RegisteredResource,
@@ -47,7 +47,7 @@ class StackAnalyzer(Protocol):
 @dataclass(frozen=True)
 class PlanRequest:
     envs: tuple[str, ...] = ENVIRONMENTS
-    stacks: tuple[str, ...] = tuple(STACKS)
+    stacks: tuple[str, ...] = (*ACCOUNT_STACKS, *STACKS)
     config_overrides: dict[tuple[str, str], dict[str, Any]] | None = None
     """Per (stack, env): config keys set on top of the committed ``Pulumi.<env>.yaml``."""
     config_files: dict[tuple[str, str], str] | None = None
@@ -68,12 +68,28 @@ def plan(
 ) -> PlanReport:
     account = account or FakeAwsAccount()
     stacks: list[StackPlan] = []
+    for (
+        spec
+    ) in ACCOUNT_STACKS.values():  # once per account, before any env: its stack is not an env
+        if spec.name in request.stacks:
+            if progress:
+                progress(f"planning {spec.name}/{ACCOUNT_STACK}")
+            one = _plan_one(
+                request,
+                stack=spec.name,
+                env=ACCOUNT_STACK,
+                account=account,
+                stack_outputs={},
+                analyzer=analyzer,
+                analyze=True,
+            )
+            stacks.append(one.plan)
     for env in request.envs:
         outputs_by_stack: dict[str, dict[str, Any]] = {}
         failed: dict[str, str] = {}
         for spec in deploy_order():
             if spec.name not in request.stacks and not any(
-                spec.name in STACKS[s].references for s in request.stacks
+                spec.name in spec_of(s).references for s in request.stacks
             ):
                 continue
             if progress:

@@ -1,0 +1,1 @@
+"""The bootstrap stack's modules: config, the permissions table, policy documents, components."""

@@ -1,0 +1,5 @@
+import sys
+
+from tooling.bootstrap.cli import main
+
+sys.exit(main())
