@@ -34,4 +34,7 @@ def test_only_prod_protects_the_vpc_subnets_route_tables_and_gateways(env: str) 
     protected = Counter(r.type for r in rendered.resources if r.protect)
     assert protected == (CORE if env == "prod" else Counter())
     others = {r.type for r in rendered.resources if r.type not in CORE and not r.read}
-    assert {"aws:ec2/routeTableAssociation:RouteTableAssociation", "aws:ec2/flowLog:FlowLog"} <= others
+    assert {
+        "aws:ec2/routeTableAssociation:RouteTableAssociation",
+        "aws:ec2/flowLog:FlowLog",
+    } <= others
