@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -157,6 +158,47 @@ class Driver:
             )
             assert time.monotonic() < deadline, f"the stand-in never logged {event!r}"
             time.sleep(0.02)
+
+    def wait_for_count(self, event: str, count: int, process: subprocess.Popen[str]) -> None:
+        """Until the stand-in has logged ``event`` ``count`` times."""
+        needle = f'"event": "{event}"'
+        self.wait_until(
+            lambda: self.log.exists() and self.log.read_text().count(needle) >= count,
+            process=process,
+        )
+
+    def wait_for_event_anywhere(self, event: str) -> None:
+        """Until the stand-in has logged ``event``, whoever its parent is now."""
+        self.wait_until(lambda: self.log.exists() and f'"event": "{event}"' in self.log.read_text())
+
+    @staticmethod
+    def wait_until(
+        condition: Callable[[], bool], process: subprocess.Popen[str] | None = None
+    ) -> None:
+        deadline = time.monotonic() + 60  # a safety net, not a timing
+        while not condition():
+            assert process is None or process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "never happened"
+            time.sleep(0.02)
+
+    def lock(self, project: str, stack: str) -> None:
+        """The lock a killed update leaves behind."""
+        data = json.loads(self.state.read_text())
+        for entry in data[project]:
+            if entry["name"] == stack:
+                entry["locked"] = True
+        self.state.write_text(json.dumps(data))
+
+    def pulumi(self, *args: str, cwd: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
+        """The stand-in itself, as a user would run it in ``stacks/<cwd>``."""
+        return subprocess.run(
+            [str(FAKE_BIN / "pulumi"), *args],
+            cwd=self.root / "stacks" / cwd,
+            env=self._environment(extra_env),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
 
     def start(self, *args: str, **extra_env: str) -> subprocess.Popen[str]:
         """The driver in its own process group, as a terminal would run it (for signals)."""
