@@ -139,7 +139,8 @@ class Redactor:
         values = [environ.get(name, "") for name in SECRET_VARIABLES]
         for name, url in environ.items():
             if URL_VARIABLES.match(name):
-                values += [m.group(0)[:-1] for m in _USERINFO.finditer(url)]
+                for userinfo in (m.group(0)[:-1] for m in _USERINFO.finditer(url)):
+                    values += [userinfo, *userinfo.split(":", 1)]
                 values += [m.group(0).split("=", 1)[1] for m in _SECRET_QUERY.finditer(url)]
         # Longest first, so a secret that contains another is replaced whole; short ones would
         # blank out ordinary words.

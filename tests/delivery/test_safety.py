@@ -238,3 +238,106 @@ def test_serving_deploy_names_the_outputs_an_older_network_lacks(driver: Driver)
         "deploy: serving/dev: the network stack dev lacks outputs (availability_zones, public_subnet_ids): "
         "deploy it first (make deploy ENV=dev STACK=network)\n"
     )
+
+
+# ---- prod: nothing is created before the answer; refresh asks like deploy -------------------------
+def _answers(*answers: str):  # type: ignore[no-untyped-def]
+    questions: list[str] = []
+    replies = list(answers)
+
+    def ask(question: str) -> str:
+        questions.append(question)
+        return replies.pop(0)
+
+    return ask, questions
+
+
+def test_a_new_prod_stack_is_created_only_once_confirmed(tmp_path: Path) -> None:
+    cli = Recorder(existing=())
+    ask, questions = _answers("no")
+    with pytest.raises(DeployError) as caught:
+        commands.up(
+            "prod",
+            "network",
+            _prod(tmp_path),
+            cli,
+            ask=ask,
+            interactive=True,
+            identity=lambda: ACCOUNT,
+        )
+    assert (caught.value.code, caught.value.message) == (
+        1,
+        "network/prod: cancelled, no stack created",
+    )
+    assert cli.ran == [["network", "stack", "ls", "--json"]]
+    assert questions == [
+        f"The stack network/prod does not exist in file://{tmp_path}: create it (then preview it and "
+        f"ask again) for AWS {ACCOUNT}? Type 'prod' to continue: "
+    ]
+
+
+def test_prod_refresh_without_a_terminal_refuses_before_any_call(driver: Driver) -> None:
+    driver.set_stacks(network={"prod": 30}, serving={"prod": 57})
+    result = driver.run("refresh", "--env", "prod")
+    assert (result.code, result.calls) == (2, [])
+    assert result.stderr == (
+        "deploy: prod refresh needs confirmation: run it on a terminal, or set YES=1 (CI=true in pipelines)\n"
+    )
+    made = driver.make("refresh", "ENV=prod", "STACK=network")
+    assert (made.code, made.calls) == (2, [])
+
+
+def test_prod_refresh_on_a_terminal_shows_the_refresh_then_asks(tmp_path: Path) -> None:
+    cli = Recorder(existing=("network",))
+    ask, questions = _answers("prod")
+    code = commands.refresh(
+        "prod", "network", _prod(tmp_path), cli, ask=ask, interactive=True, identity=lambda: ACCOUNT
+    )
+    assert code == 0
+    assert cli.ran == [
+        ["network", "stack", "ls", "--json"],
+        ["network", "refresh", "--stack", "prod", "--preview-only", "--diff"],
+        ["network", "refresh", "--stack", "prod", "--yes", "--skip-preview"],
+    ]
+    assert questions == [
+        f"Write the refreshed state shown above into network/prod (AWS {ACCOUNT})? Type 'prod' to continue: "
+    ]
+    declined = Recorder(existing=("network",))
+    ask, _ = _answers("")
+    with pytest.raises(DeployError, match="refresh cancelled, the state is unchanged"):
+        commands.refresh(
+            "prod",
+            "network",
+            _prod(tmp_path),
+            declined,
+            ask=ask,
+            interactive=True,
+            identity=lambda: ACCOUNT,
+        )
+    assert [argv[-1] for argv in declined.ran] == ["--json", "--diff"]
+
+
+def test_prod_refresh_with_yes_runs_directly(driver: Driver) -> None:
+    driver.set_stacks(network={"prod": 30})
+    result = driver.run("refresh", "--env", "prod", "--stack", "network", YES="1")
+    assert result.code == 0, result.stderr
+    assert result.ran("refresh") == [("network", ["refresh", "--stack", "prod", "--yes"])]
+
+
+def test_a_prod_preview_of_a_stack_that_does_not_exist_asks_first(driver: Driver) -> None:
+    result = driver.run("preview", "--env", "prod", "--stack", "network")
+    assert result.code == 2
+    assert result.stderr == (
+        "deploy: prod preview of a new stack needs confirmation: run it on a terminal, or set YES=1 "
+        "(CI=true in pipelines)\n"
+    )
+    assert result.commands() == [("network", ["stack", "ls", "--json"])]
+    assert driver.stacks() == {}
+
+
+def test_exists_answers_for_the_workflow(driver: Driver) -> None:
+    driver.set_stacks(network={"dev": 30})
+    assert driver.run("exists", "--env", "dev", "--stack", "network").stdout == "exists=true\n"
+    missing = driver.run("exists", "--env", "dev", "--stack", "serving")
+    assert (missing.code, missing.stdout) == (0, "exists=false\n")
+    assert driver.stacks() == {"network": {"dev": 30}}  # asked, never created
