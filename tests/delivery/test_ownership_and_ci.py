@@ -348,6 +348,28 @@ def test_the_matrix_is_every_env_of_each_changed_stack() -> None:
     assert changed_matrix(["docs/notes.md"]) == '{"include": []}'
 
 
+@pytest.mark.parametrize(
+    ("paths", "pairs"),
+    [
+        (["stacks/serving/Pulumi.prod.yaml"], [("serving", "prod")]),
+        (
+            ["stacks/network/Pulumi.dev.yaml", "stacks/serving/Pulumi.staging.yaml"],
+            [("network", "dev"), ("serving", "staging")],
+        ),
+        (["policies/config/staging.json"], [("network", "staging"), ("serving", "staging")]),
+        (["stacks/serving/Pulumi.local.yaml"], []),  # LocalStack is not previewed in CI
+        (["stacks/network/Pulumi.yaml"], [("network", e) for e in ("dev", "staging", "prod")]),
+        (
+            ["stacks/serving/Pulumi.prod.yaml", "shared/naming.py"],
+            [(s, e) for s in ("network", "serving") for e in ("dev", "staging", "prod")],
+        ),
+    ],
+)
+def test_an_env_file_previews_only_its_env(paths: list[str], pairs: list[tuple[str, str]]) -> None:
+    matrix = json.loads(changed_matrix(paths))
+    assert [(row["stack"], row["env"]) for row in matrix["include"]] == pairs
+
+
 def test_the_matrix_module_runs_without_site_packages() -> None:
     """The workflow's first job runs it on a bare Python: no pulumi, boto3 or yaml."""
     result = subprocess.run(
