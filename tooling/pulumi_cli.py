@@ -179,6 +179,8 @@ class TimeLimits:
     (reads hold nothing: at most 10 s)."""
     notice: float = 10
     """A captured command running this long prints one line naming the stack it waits for."""
+    debounce: float = 1.0
+    """The same signal twice within this many seconds is one event (see ``_Signals``)."""
 
     VARIABLES = {
         "read": "DEPLOY_TIMEOUT_READ",
@@ -186,6 +188,7 @@ class TimeLimits:
         "update": "DEPLOY_TIMEOUT_UPDATE",
         "grace": "DEPLOY_CANCEL_GRACE",
         "notice": "DEPLOY_NOTICE_AFTER",
+        "debounce": "DEPLOY_SIGNAL_DEBOUNCE",
     }
 
     @classmethod
@@ -285,10 +288,20 @@ class _Signals:
     """Signals that arrive while a child runs (or is being started), and what we do about them."""
 
     notify: Callable[[str], None]
+    clock: Callable[[], float] = time.monotonic
+    debounce: float = 1.0
+    """One event delivered twice (``kill`` to the process group *and* make forwarding its SIGTERM)
+    must not read as the "again" that makes pulumi stop at once: the same signal within this many
+    seconds counts once."""
     process: subprocess.Popen[str] | None = None
     received: list[int] = field(default_factory=list)
+    last: tuple[int, float] | None = None
 
     def forward(self, signum: int, _frame: FrameType | None = None) -> None:
+        now = self.clock()
+        if self.last is not None and self.last[0] == signum and now - self.last[1] < self.debounce:
+            return
+        self.last = (signum, now)
         self.received.append(signum)
         if self.process is None:  # not started yet: started() forwards it
             return
@@ -308,12 +321,14 @@ class _Signals:
 
     def started(self, process: subprocess.Popen[str]) -> None:
         self.process = process
-        pending, self.received = self.received, []
+        pending, self.received, self.last = self.received, [], None
         for signum in pending:
             self.forward(signum)
 
 
 def _signal_group(process: subprocess.Popen[str], signum: int) -> None:
+    if process.returncode is not None:  # reaped: its id may belong to someone else by now
+        return
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signum)
 
@@ -380,7 +395,7 @@ class PulumiCli:
         self, args: list[str], cwd: Path, *, label: str, limit: float | None, stream: bool
     ) -> Completed:
         limit = self.limits.for_args(args) if limit is None else limit
-        signals = _Signals(self.notify)
+        signals = _Signals(self.notify, clock=self.clock, debounce=self.limits.debounce)
         out: deque[str] = deque(maxlen=0 if stream else None)
         err: deque[str] = deque(maxlen=200 if stream else None)
         with _forwarding(signals):

@@ -68,7 +68,9 @@ def test_a_second_signal_escalates_to_pulumis_terminate(driver: Driver) -> None:
 def test_a_third_signal_kills_a_pulumi_that_ignores_them_and_leaves_no_orphan(
     driver: Driver,
 ) -> None:
-    process = driver.start("up", "--env", "dev", FAKE_PULUMI_CANCEL="ignore", **SLOW_UP)
+    process = driver.start(
+        "up", "--env", "dev", FAKE_PULUMI_CANCEL="ignore", DEPLOY_SIGNAL_DEBOUNCE="0", **SLOW_UP
+    )
     driver.wait_for("running", process)
     pid = pulumi_pid(driver)
     for count in range(1, 4):

