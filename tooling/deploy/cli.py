@@ -1,8 +1,9 @@
-"""``python -m tooling.deploy {preview,up,refresh,destroy,outputs,drift} --env ENV [--stack STACK]``.
+"""``python -m tooling.deploy {preview,up,refresh,destroy,outputs,drift,exists} --env ENV [--stack STACK]``.
 
 The Makefile's preview/deploy/refresh/destroy/outputs/drift targets call this with ``ENV`` and
 ``STACK`` (passed as arguments from the environment, never as shell text); ``CI``, ``YES`` and
-``CONFIRM`` come from the environment. ``changed`` prints the pull-request preview matrix (see
+``CONFIRM`` come from the environment. ``exists`` prints ``exists=true|false`` for the preview
+workflow (read-only); ``changed`` prints the pull-request preview matrix (see
 :mod:`tooling.deploy.changes`).
 
 Exit codes: 0 done; 1 a prod confirmation was declined; 2 bad input or a missing prerequisite
