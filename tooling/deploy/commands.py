@@ -20,7 +20,6 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from shared.contract import NetworkContract
 from shared.stacks import REPO_ROOT, STACKS, StackSpec, deploy_order, destroy_order
 from tooling.deploy.credentials import caller_identity
 from tooling.deploy.environment import LOCAL_ENV, RunEnvironment
@@ -40,8 +39,18 @@ from tooling.deploy.stack_state import resource_count, stack_outputs
 from tooling.pulumi_cli import PulumiCli, exit_status, redact_url
 
 POLICY_PACK = REPO_ROOT / "policies"
-CONTRACTS: dict[str, type[BaseModel]] = {"network": NetworkContract}
-"""The outputs a referenced stack promises its dependants (a field with no default is required)."""
+
+
+def contract_of(reference: str) -> type[BaseModel] | None:
+    """The outputs a referenced stack promises its dependants (a field with no default is required).
+
+    Imported when needed: ``shared.contract`` brings in the Pulumi SDK (~0.3 s), which commands
+    that run no program (outputs, refresh, destroy, drift) do without."""
+    from shared.contract import NetworkContract
+
+    return {"network": NetworkContract}.get(reference)
+
+
 Files = dict[str, StackFile]
 Counts = dict[str, int | None]
 
@@ -132,7 +141,7 @@ def require_references(cli: PulumiCli, spec: StackSpec, env: str, stack_file: St
             raise DeployError(
                 f"{spec.name}/{env}: the {reference} stack {name} does not exist yet: {deploy_first}"
             )
-        contract = CONTRACTS.get(reference)
+        contract = contract_of(reference)
         required = (
             [n for n, f in contract.model_fields.items() if f.is_required()] if contract else []
         )
