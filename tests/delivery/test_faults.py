@@ -117,7 +117,8 @@ def test_an_update_past_its_time_limit_is_cancelled_and_exits_124(driver: Driver
     assert result.stderr.splitlines()[-1].startswith(
         "deploy: network/dev: pulumi up did not finish within 0.5 s (its time limit); cancelled it ("
     )
-    assert result.ran("up") == [result.ran("up")[0]]  # serving never started
+    # (the stand-in may not even have started by then: nothing here depends on how far it got)
+    assert [stack for stack, argv in result.commands() if argv[0] == "up"] in ([], ["network"])
 
 
 def test_a_read_names_the_stack_it_waits_for_and_has_a_limit_too(driver: Driver) -> None:
