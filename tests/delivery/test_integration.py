@@ -104,3 +104,28 @@ def test_make_preview_of_the_dev_network_with_the_policy_pack(
         in result.stdout
     )
     assert PACK_NAME in result.stdout  # the engine ran the pack and lists it under "Policies:"
+
+
+@pytest.mark.parametrize(
+    ("command", "flags"),
+    [
+        (
+            ["refresh"],
+            ["--preview-only", "--expect-no-changes", "--json", "--skip-preview", "--yes"],
+        ),
+        (["up"], ["--policy-pack", "--policy-pack-config", "--skip-preview", "--yes"]),
+        (["preview"], ["--policy-pack", "--policy-pack-config", "--diff"]),
+        (["cancel"], ["--stack", "--yes"]),
+        (["stack", "select"], ["--create", "--secrets-provider"]),
+    ],
+)
+def test_the_real_cli_has_every_flag_the_driver_passes(
+    command: list[str], flags: list[str]
+) -> None:
+    """Checked against pulumi's source when written; this keeps it true when the CLI moves."""
+    result = subprocess.run(
+        ["pulumi", *command, "--help"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    for flag in flags:
+        assert f"{flag} " in result.stdout or f"{flag}=" in result.stdout, flag
