@@ -265,21 +265,29 @@ class Completed:
 
 
 # ---- running -----------------------------------------------------------------------------------
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    """Linux: SIGTERM (pulumi's "cancel cleanly") to the child when its parent dies, even by SIGKILL."""
-    parent = os.getppid()
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os.kill(os.getpid(), signal.SIGTERM)
+def _die_with(parent: int) -> Callable[[], None]:
+    """Linux: SIGTERM (pulumi's "cancel cleanly") to the child when ``parent`` dies, even by SIGKILL."""
+
+    def arm() -> None:  # pragma: no cover - runs in the child, between fork and exec
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return arm
 
 
 def _pump(source: IO[str], sink: IO[str] | None, keep: deque[str], redact: Redactor) -> None:
+    """Copy lines until pulumi closes the pipe; a reader that went away (``| head``) must not
+    block pulumi on a full pipe: keep draining."""
     for line in iter(source.readline, ""):
         keep.append(line)
         if sink is not None:
-            sink.write(redact(line))
-            sink.flush()
+            try:
+                sink.write(redact(line))
+                sink.flush()
+            except (OSError, ValueError):
+                sink = None
     source.close()
 
 
@@ -448,7 +456,7 @@ class PulumiCli:
                 text=True,
                 errors="replace",
                 start_new_session=True,
-                preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
+                preexec_fn=_die_with(os.getpid()) if sys.platform == "linux" else None,  # noqa: PLW1509
             )
         except OSError as error:
             raise PulumiCliError(f"cannot run {self.executable}: {error.strerror}") from None
