@@ -9,14 +9,32 @@ PY     := $(VENV)/bin/python
 ENV    ?=
 STACK  ?= all
 
-.PHONY: help setup lock test lint fmt typecheck unit compliance plan bench bootstrap preview deploy refresh destroy outputs verify clean
+# ENV and STACK are data, never shell text: checked here, when make reads this file (before any
+# recipe runs; $(value) so that nothing in them is expanded), then handed to the tools through the
+# environment ("$$ENV"). `make deploy ENV='dev"; touch /tmp/x'` stops with one line.
+CHECKED_GOALS := preview deploy refresh destroy outputs verify drift plan
+VALID_ENVS    := dev staging prod local
+VALID_STACKS  := network serving all
+ifneq ($(filter $(CHECKED_GOALS),$(MAKECMDGOALS)),)
+  ifneq ($(value ENV),)
+    ifneq ($(words $(value ENV))$(filter $(VALID_ENVS),$(value ENV)),1$(value ENV))
+      $(error ENV='$(value ENV)' (from the $(origin ENV)) is not one of: $(VALID_ENVS))
+    endif
+  endif
+  ifneq ($(words $(value STACK))$(filter $(VALID_STACKS),$(value STACK)),1$(value STACK))
+    $(error STACK='$(value STACK)' (from the $(origin STACK)) is not one of: $(VALID_STACKS))
+  endif
+  export ENV STACK
+endif
+
+.PHONY: help setup lock test lint fmt typecheck unit compliance plan bench bootstrap preview deploy refresh destroy outputs verify drift clean
 
 # What `make bootstrap` wrote for this clone (git-ignored): the state bucket and each env's KMS
 # key. A variable set in the environment or on the command line wins.
 DEPLOY_ENV_FILE ?= .deploy.env
 -include $(DEPLOY_ENV_FILE)
 ifneq ($(wildcard $(DEPLOY_ENV_FILE)),)
-SECRETS_PROVIDER ?= $(SECRETS_PROVIDER_$(ENV))
+SECRETS_PROVIDER ?= $(SECRETS_PROVIDER_$(value ENV))
 export PULUMI_BACKEND_URL SECRETS_PROVIDER
 endif
 
@@ -50,9 +68,10 @@ lock: ## Regenerate requirements.lock from requirements.txt (in a scratch venv)
 
 test: lint typecheck unit ## Everything CI runs: lint, type check, the test suite
 
-lint: ## ruff check + ruff format --check
+lint: ## ruff check + ruff format --check + zizmor (workflows: no finding above low)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/zizmor --offline --min-severity medium -q .github/workflows
 
 fmt: ## Apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .
@@ -77,22 +96,25 @@ bootstrap: ## Once per AWS account, first: state bucket, KMS keys, OIDC roles; p
 	$(PY) -m tooling.bootstrap $(if $(filter 1 true yes,$(UPDATE)),--update)
 
 preview: ## pulumi preview with the policy pack, ENV= required, STACK= optional
-	$(PY) -m tooling.deploy preview --env "$(ENV)" --stack "$(STACK)"
+	$(PY) -m tooling.deploy preview --env "$$ENV" --stack "$$STACK"
 
 deploy: ## pulumi up with the policy pack in dependency order, ENV= required (prod asks to confirm)
-	$(PY) -m tooling.deploy up --env "$(ENV)" --stack "$(STACK)"
+	$(PY) -m tooling.deploy up --env "$$ENV" --stack "$$STACK"
 
-refresh: ## pulumi refresh, ENV= required
-	$(PY) -m tooling.deploy refresh --env "$(ENV)" --stack "$(STACK)"
+refresh: ## pulumi refresh, ENV= required (prod asks to confirm)
+	$(PY) -m tooling.deploy refresh --env "$$ENV" --stack "$$STACK"
 
 destroy: ## pulumi destroy in reverse order, ENV= required (prod needs CONFIRM=prod)
-	$(PY) -m tooling.deploy destroy --env "$(ENV)" --stack "$(STACK)"
+	$(PY) -m tooling.deploy destroy --env "$$ENV" --stack "$$STACK"
 
 outputs: ## Print each stack's outputs as one JSON object, ENV= required
-	@$(PY) -m tooling.deploy outputs --env "$(ENV)" --stack "$(STACK)"
+	@$(PY) -m tooling.deploy outputs --env "$$ENV" --stack "$$STACK"
 
 verify: ## Check the deployed serving layer from AWS's view, ENV= required (ARGS="--probe --wait 300")
-	$(PY) -m tooling.verify --env "$(ENV)" $(ARGS)
+	$(PY) -m tooling.verify --env "$$ENV" $(ARGS)
+
+drift: ## Does AWS still match the code? refresh --preview-only + verify, ENV= required (driver: exit 3 on drift)
+	$(PY) -m tooling.deploy drift --env "$$ENV" --stack "$$STACK"
 
 clean: ## Remove build output and caches (keeps .venv and local state)
 	rm -rf build .pytest_cache .ruff_cache

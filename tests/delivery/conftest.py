@@ -1,21 +1,29 @@
-"""Run the deploy driver against the recording stand-in for ``pulumi`` (``bin/pulumi``)."""
+"""Run the deploy driver against the recording stand-in for ``pulumi`` (``bin/pulumi``).
+
+The driver runs in a copy of the repository (code, stacks, pack, Makefile; the virtualenv linked),
+because the stand-in, like the real CLI, writes the secrets provider's lines into
+``Pulumi.<env>.yaml`` when it creates a stack, and tests write broken configs of their own.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from shared.stacks import REPO_ROOT, STACKS
+from shared.stacks import REPO_ROOT
 
 FAKE_BIN = Path(__file__).parent / "bin"
-POLICIES = str(REPO_ROOT / "policies")
+COPIED = ("shared", "stacks", "policies", "tooling", "Makefile", "pyproject.toml")
 NETWORK_OUTPUTS = {
     "contract_version": 1,
     "vpc_id": "vpc-0a1b2c3d4e5f67890",
@@ -37,7 +45,18 @@ SERVING_OUTPUTS = {
     "url": "https://serving-prod-alb-1234567890.eu-west-1.elb.amazonaws.com",
     "https_listener_arn": "arn:aws:elasticloadbalancing:eu-west-1:210987654321:listener/app/serving-prod-alb/50dc6c495c0c9188/f2f7dc8efc522ab2",
 }
-DIRECTORIES = {str(spec.directory): name for name, spec in STACKS.items()}
+
+
+def copy_repository(target: Path) -> Path:
+    """What the driver needs of the repository, in ``target`` (about 100 small files)."""
+    for part in COPIED:
+        source = REPO_ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, target / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target / part)
+    (target / ".venv").symlink_to(REPO_ROOT / ".venv")
+    return target
 
 
 @dataclass
@@ -49,9 +68,12 @@ class Result:
     """Every call the stand-in logged, in order (``event`` lines are what it did after a signal)."""
 
     def commands(self) -> list[tuple[str, list[str]]]:
-        """(stack, argv) per call, where stack is the stack whose folder was the cwd (else the cwd)."""
+        """(stack, argv) per call, where stack is the stack whose folder was the cwd."""
         calls = [c for c in self.calls if "event" not in c]
-        return [(DIRECTORIES.get(str(c["cwd"]), str(c["cwd"])), list(c["argv"])) for c in calls]
+        return [(Path(c["cwd"]).name, list(c["argv"])) for c in calls]
+
+    def events(self) -> list[str]:
+        return [c["event"] for c in self.calls if "event" in c]
 
     def ran(self, command: str) -> list[tuple[str, list[str]]]:
         return [(stack, argv) for stack, argv in self.commands() if argv[0] == command]
@@ -62,6 +84,7 @@ class Driver:
 
     def __init__(self, tmp_path: Path) -> None:
         self.tmp = tmp_path
+        self.root = copy_repository(tmp_path / "repo")
         self.log = tmp_path / "pulumi-calls.jsonl"
         self.state = tmp_path / "stacks.json"
         self.outputs: dict[str, dict[str, Any]] = {
@@ -81,6 +104,13 @@ class Driver:
             "AWS_EC2_METADATA_DISABLED": "true",
         }
 
+    def stack_file(self, stack: str, env: str) -> Path:
+        return self.root / "stacks" / stack / f"Pulumi.{env}.yaml"
+
+    def policy(self, env: str) -> list[str]:
+        policies = str(self.root / "policies")
+        return ["--policy-pack", policies, "--policy-pack-config", f"{policies}/config/{env}.json"]
+
     def stacks(self) -> dict[str, dict[str, int]]:
         """project -> stack -> resource count, as the stand-in's state has it now."""
         if not self.state.exists():
@@ -89,7 +119,13 @@ class Driver:
         return {p: {s["name"]: s.get("resourceCount", 0) for s in ss} for p, ss in data.items()}
 
     def set_stacks(self, **projects: dict[str, int]) -> None:
-        """Existing stacks, e.g. ``set_stacks(network={"dev": 30})``."""
+        """Existing stacks, e.g. ``set_stacks(network={"dev": 30})``, created as the CLI would:
+        their files carry the salt it wrote."""
+        for project, stacks in projects.items():
+            for name in stacks:
+                path = self.stack_file(project, name)
+                if path.exists() and "encryptionsalt:" not in path.read_text():
+                    path.write_text(f"encryptionsalt: {SALT}\n" + path.read_text())
         self.state.write_text(
             json.dumps(
                 {
@@ -113,11 +149,62 @@ class Driver:
         self.log.unlink()
         return calls
 
+    def wait_for(self, event: str, process: subprocess.Popen[str]) -> None:
+        """Until the stand-in has logged ``event`` (it does so once its signal handlers are set)."""
+        deadline = time.monotonic() + 60  # a safety net, not a timing: the event always comes
+        while not (self.log.exists() and f'"event": "{event}"' in self.log.read_text()):
+            assert process.poll() is None, (
+                f"the driver ended before {event!r}: {process.communicate()}"
+            )
+            assert time.monotonic() < deadline, f"the stand-in never logged {event!r}"
+            time.sleep(0.02)
+
+    def wait_for_count(self, event: str, count: int, process: subprocess.Popen[str]) -> None:
+        """Until the stand-in has logged ``event`` ``count`` times."""
+        needle = f'"event": "{event}"'
+        self.wait_until(
+            lambda: self.log.exists() and self.log.read_text().count(needle) >= count,
+            process=process,
+        )
+
+    def wait_for_event_anywhere(self, event: str) -> None:
+        """Until the stand-in has logged ``event``, whoever its parent is now."""
+        self.wait_until(lambda: self.log.exists() and f'"event": "{event}"' in self.log.read_text())
+
+    @staticmethod
+    def wait_until(
+        condition: Callable[[], bool], process: subprocess.Popen[str] | None = None
+    ) -> None:
+        deadline = time.monotonic() + 60  # a safety net, not a timing
+        while not condition():
+            assert process is None or process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "never happened"
+            time.sleep(0.02)
+
+    def lock(self, project: str, stack: str) -> None:
+        """The lock a killed update leaves behind."""
+        data = json.loads(self.state.read_text())
+        for entry in data[project]:
+            if entry["name"] == stack:
+                entry["locked"] = True
+        self.state.write_text(json.dumps(data))
+
+    def pulumi(self, *args: str, cwd: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
+        """The stand-in itself, as a user would run it in ``stacks/<cwd>``."""
+        return subprocess.run(
+            [str(FAKE_BIN / "pulumi"), *args],
+            cwd=self.root / "stacks" / cwd,
+            env=self._environment(extra_env),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
     def start(self, *args: str, **extra_env: str) -> subprocess.Popen[str]:
         """The driver in its own process group, as a terminal would run it (for signals)."""
         return subprocess.Popen(
             [sys.executable, "-m", "tooling.deploy", *args],
-            cwd=REPO_ROOT,
+            cwd=self.root,
             env=self._environment(extra_env),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -136,7 +223,7 @@ class Driver:
     def make(self, *args: str, **extra_env: str) -> Result:
         done = subprocess.run(
             ["make", "--no-print-directory", *args],
-            cwd=REPO_ROOT,
+            cwd=self.root,
             env=self._environment(extra_env),
             capture_output=True,
             text=True,
@@ -151,5 +238,5 @@ def driver(tmp_path: Path) -> Driver:
     return Driver(tmp_path)
 
 
-def policy(env: str) -> list[str]:
-    return ["--policy-pack", POLICIES, "--policy-pack-config", f"{POLICIES}/config/{env}.json"]
+SALT = "v1:SGVsbG9TYWx0:v1:ZmFrZW5vbmNl:ZmFrZWNpcGhlcnRleHQ="
+"""What the stand-in writes as ``encryptionsalt`` (the shape of the real CLI's)."""

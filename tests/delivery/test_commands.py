@@ -6,22 +6,33 @@ import json
 
 import pytest
 
-from tests.delivery.conftest import NETWORK_OUTPUTS, SERVING_OUTPUTS, Driver, policy
+from tests.delivery.conftest import NETWORK_OUTPUTS, SERVING_OUTPUTS, Driver
 
 OUTPUT = ["stack", "output", "--json", "--stack"]
+LS = ["stack", "ls", "--json"]
 
 
 def test_deploy_creates_and_updates_network_then_serving(driver: Driver) -> None:
     result = driver.run("up", "--env", "dev")
     assert result.code == 0, result.stderr
     assert result.commands() == [
+        ("network", LS),
+        ("serving", LS),
         ("network", ["stack", "select", "dev", "--create"]),
-        ("network", ["up", "--stack", "dev", "--yes", *policy("dev")]),
+        ("network", ["up", "--stack", "dev", "--yes", *driver.policy("dev")]),
         ("network", [*OUTPUT, "dev"]),
         ("serving", ["stack", "select", "dev", "--create"]),
-        ("serving", ["up", "--stack", "dev", "--yes", *policy("dev")]),
+        ("serving", ["up", "--stack", "dev", "--yes", *driver.policy("dev")]),
     ]
     assert driver.stacks() == {"network": {"dev": 12}, "serving": {"dev": 12}}
+    for stack in ("network", "serving"):  # the CLI wrote the salt; the driver says to commit it
+        assert driver.stack_file(stack, "dev").read_text().startswith("encryptionsalt: v1:")
+        assert (
+            f"deploy: stacks/{stack}/Pulumi.dev.yaml: the CLI wrote the new stack's encryptionsalt: "
+            f"commit it (git add stacks/{stack}/Pulumi.dev.yaml); a checkout without it cannot read "
+            "the stack's secrets"
+        ) in result.stdout.splitlines()
+    assert {(c["stdin_tty"], c["own_session"]) for c in result.calls} == {(False, True)}
     backend = f"file://{driver.tmp / 'state'}"
     assert {c["env"]["PULUMI_BACKEND_URL"] for c in result.calls} == {backend}
     assert {c["env"]["PULUMI_SKIP_UPDATE_CHECK"] for c in result.calls} == {"true"}
@@ -36,8 +47,12 @@ def test_in_ci_every_command_is_non_interactive(driver: Driver) -> None:
     result = driver.run("up", "--env", "staging", "--stack", "network", CI="true")
     assert result.code == 0, result.stderr
     assert result.commands() == [
+        ("network", LS),
         ("network", ["stack", "select", "staging", "--create"]),
-        ("network", ["up", "--stack", "staging", "--yes", *policy("staging"), "--non-interactive"]),
+        (
+            "network",
+            ["up", "--stack", "staging", "--yes", *driver.policy("staging"), "--non-interactive"],
+        ),
     ]
     assert {c["env"]["CI"] for c in result.calls} == {"true"}
 
@@ -47,11 +62,12 @@ def test_preview_runs_in_dependency_order_with_the_policy_pack(driver: Driver) -
     result = driver.run("preview", "--env", "staging")
     assert result.code == 0, result.stderr
     assert result.commands() == [
-        ("network", ["stack", "select", "staging", "--create"]),
-        ("network", ["preview", "--stack", "staging", "--diff", *policy("staging")]),
+        ("network", LS),
+        ("serving", LS),
+        ("network", ["preview", "--stack", "staging", "--diff", *driver.policy("staging")]),
         ("network", [*OUTPUT, "staging"]),
         ("serving", ["stack", "select", "staging", "--create"]),
-        ("serving", ["preview", "--stack", "staging", "--diff", *policy("staging")]),
+        ("serving", ["preview", "--stack", "staging", "--diff", *driver.policy("staging")]),
     ]
 
 
@@ -60,21 +76,22 @@ def test_preview_of_serving_alone_checks_the_network_contract_first(driver: Driv
     result = driver.run("preview", "--env", "prod", "--stack", "serving")
     assert result.code == 0, result.stderr
     assert result.commands() == [
+        ("serving", LS),
         ("network", [*OUTPUT, "prod"]),
-        ("serving", ["stack", "select", "prod", "--create"]),
-        ("serving", ["preview", "--stack", "prod", "--diff", *policy("prod")]),
+        ("serving", ["preview", "--stack", "prod", "--diff", *driver.policy("prod")]),
     ]
 
 
 def test_each_stack_deploys_alone(driver: Driver) -> None:
     network = driver.run("up", "--env", "dev", "--stack", "network")
-    assert [stack for stack, _ in network.commands()] == ["network", "network"]
+    assert [stack for stack, _ in network.commands()] == ["network"] * 3
     serving = driver.run("up", "--env", "dev", "--stack", "serving")
     assert serving.code == 0, serving.stderr
     assert serving.commands() == [
+        ("serving", LS),
         ("network", [*OUTPUT, "dev"]),
         ("serving", ["stack", "select", "dev", "--create"]),
-        ("serving", ["up", "--stack", "dev", "--yes", *policy("dev")]),
+        ("serving", ["up", "--stack", "dev", "--yes", *driver.policy("dev")]),
     ]
 
 
@@ -83,11 +100,9 @@ def test_refresh_never_creates_a_stack(driver: Driver) -> None:
     result = driver.run("refresh", "--env", "dev", CI="true")
     assert result.code == 0, result.stderr
     assert result.commands() == [
-        ("network", ["stack", "ls", "--json"]),
-        ("network", ["stack", "select", "dev"]),
+        ("network", LS),
+        ("serving", LS),
         ("network", ["refresh", "--stack", "dev", "--yes", "--non-interactive"]),
-        ("serving", ["stack", "ls", "--json"]),
-        ("serving", ["stack", "select", "dev"]),
         ("serving", ["refresh", "--stack", "dev", "--yes", "--non-interactive"]),
     ]
 
@@ -97,12 +112,10 @@ def test_destroy_runs_in_reverse_order_and_keeps_the_emptied_stacks(driver: Driv
     result = driver.run("destroy", "--env", "staging")
     assert result.code == 0, result.stderr
     assert result.commands() == [
-        ("serving", ["stack", "ls", "--json"]),
-        ("serving", ["stack", "select", "staging"]),
+        ("serving", LS),
+        ("network", LS),
         ("serving", ["destroy", "--stack", "staging", "--yes"]),
-        ("network", ["stack", "ls", "--json"]),
-        ("serving", ["stack", "ls", "--json"]),  # the dependant is empty now: network may go
-        ("network", ["stack", "select", "staging"]),
+        ("serving", LS),  # the dependant is empty now: network may go
         ("network", ["destroy", "--stack", "staging", "--yes"]),
     ]
     assert driver.stacks() == {"network": {"staging": 0}, "serving": {"staging": 0}}
@@ -138,8 +151,9 @@ def test_make_targets_drive_the_same_commands(
     result = driver.make(*target)
     assert result.code == 0, result.stderr
     assert result.commands() == [
+        ("network", LS),
         ("network", ["stack", "select", "dev", "--create"]),
-        ("network", [*argv, *policy("dev")]),
+        ("network", [*argv, *driver.policy("dev")]),
     ]
 
 
@@ -164,6 +178,6 @@ def test_make_help_lists_the_delivery_targets() -> None:
         text=True,
         check=True,
     ).stdout
-    for target in ("preview", "deploy", "refresh", "destroy", "outputs"):
+    for target in ("preview", "deploy", "refresh", "destroy", "outputs", "drift"):
         assert f"  {target} " in text
     assert "STACK=network|serving|all" in text

@@ -20,8 +20,8 @@ import pytest
 from guardrails import PACK_NAME
 from shared.stacks import REPO_ROOT, StackSpec
 from tooling.deploy.environment import resolve
-from tooling.deploy.pulumi_cli import PulumiCli
 from tooling.deploy.stack_state import resource_count, stack_outputs
+from tooling.pulumi_cli import PulumiCli
 
 pytestmark = [
     pytest.mark.integration,
@@ -71,12 +71,18 @@ def test_the_real_cli_answers_what_the_driver_reads(tmp_path: Path, repo_copy: P
     )
     assert resource_count(cli, network, "dev") is None
     assert stack_outputs(cli, network, "dev") is None
-    assert (
-        cli.run(["stack", "select", "dev", "--create", "--non-interactive"], network.directory) == 0
+    created = cli.run(
+        ["stack", "select", "dev", "--create", "--non-interactive"], network.directory, label="dev"
     )
+    assert created.code == 0
+    assert "encryptionsalt: " in (network.directory / "Pulumi.dev.yaml").read_text()
     assert resource_count(cli, network, "dev") == 0
     assert stack_outputs(cli, network, "dev") == {}
     assert stack_outputs(cli, network, "organization/network/dev") == {}
+    missing = cli.capture(
+        ["stack", "output", "--json", "--stack", "qa"], network.directory, label="qa"
+    )
+    assert (missing.code, missing.no_such_stack) == (6, True)
 
 
 def test_make_preview_of_the_dev_network_with_the_policy_pack(
@@ -98,3 +104,28 @@ def test_make_preview_of_the_dev_network_with_the_policy_pack(
         in result.stdout
     )
     assert PACK_NAME in result.stdout  # the engine ran the pack and lists it under "Policies:"
+
+
+@pytest.mark.parametrize(
+    ("command", "flags"),
+    [
+        (
+            ["refresh"],
+            ["--preview-only", "--expect-no-changes", "--json", "--skip-preview", "--yes"],
+        ),
+        (["up"], ["--policy-pack", "--policy-pack-config", "--skip-preview", "--yes"]),
+        (["preview"], ["--policy-pack", "--policy-pack-config", "--diff"]),
+        (["cancel"], ["--stack", "--yes"]),
+        (["stack", "select"], ["--create", "--secrets-provider"]),
+    ],
+)
+def test_the_real_cli_has_every_flag_the_driver_passes(
+    command: list[str], flags: list[str]
+) -> None:
+    """Checked against pulumi's source when written; this keeps it true when the CLI moves."""
+    result = subprocess.run(
+        ["pulumi", *command, "--help"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    for flag in flags:
+        assert f"{flag} " in result.stdout or f"{flag}=" in result.stdout, flag

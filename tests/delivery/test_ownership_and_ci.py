@@ -19,6 +19,7 @@ from tooling.deploy.changes import changed_matrix, changed_stacks
 WORKFLOW_DIR = REPO_ROOT / ".github" / "workflows"
 WORKFLOWS = sorted(WORKFLOW_DIR.glob("*.yml"))
 ACTIONLINT = Path(sys.executable).parent / "actionlint"
+ZIZMOR = Path(sys.executable).parent / "zizmor"
 
 
 def workflow(name: str) -> dict[str, Any]:
@@ -41,12 +42,26 @@ def uses(job: dict[str, Any], action: str) -> dict[str, Any]:
 
 
 # ---- workflows ---------------------------------------------------------------------------------------
+PINNED = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
+VERSION_COMMENT = re.compile(r"uses: *(\S+) # (v\d+\.\d+\.\d+)$")
+
+
+def all_steps() -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (path.name, step)
+        for path in WORKFLOWS
+        for job in workflow(path.name)["jobs"].values()
+        for step in job.get("steps", [])
+    ]
+
+
 def test_workflows_pass_actionlint() -> None:
     assert {w.name for w in WORKFLOWS} == {
         "pr-gate.yml",
         "preview.yml",
         "deploy.yml",
         "deploy-env.yml",
+        "drift.yml",
     }
     result = subprocess.run(
         [str(ACTIONLINT), *map(str, WORKFLOWS)], capture_output=True, text=True, check=False
@@ -66,37 +81,113 @@ def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
     assert "matrix" in result.stdout
 
 
-def test_actions_are_pinned_by_version_tag() -> None:
+def zizmor(*args: str) -> subprocess.CompletedProcess[str]:
+    command = [str(ZIZMOR), "--offline", "--format", "json", *args]
+    return subprocess.run(command, capture_output=True, text=True, check=False)
+
+
+def test_workflows_pass_zizmor_with_no_finding_above_low() -> None:
+    result = zizmor("--min-severity", "medium", str(WORKFLOW_DIR))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout) == []
+    # The one suppression: deploy.yml's workflow_run trigger, guarded by its trust job (tested below).
+    unsuppressed = zizmor("--no-ignores", "--min-severity", "medium", str(WORKFLOW_DIR))
+    findings = {
+        (f["ident"], Path(loc["symbolic"]["key"]["Local"]["verbatim_path"]).name)
+        for f in json.loads(unsuppressed.stdout)
+        for loc in f["locations"]
+    }
+    assert findings == {("dangerous-triggers", "deploy.yml")}
+
+
+def test_zizmor_catches_an_unsafe_workflow(tmp_path: Path) -> None:
+    unsafe = tmp_path / "unsafe.yml"
+    unsafe.write_text(
+        "on:\n  workflow_dispatch:\n    inputs:\n      env: {type: string}\npermissions: write-all\n"
+        "jobs:\n  go:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/checkout@v4\n"
+        "      - run: make deploy ENV=${{ inputs.env }}\n"
+    )
+    result = zizmor("--min-severity", "medium", str(unsafe))
+    assert result.returncode != 0
+    idents = {finding["ident"] for finding in json.loads(result.stdout)}
+    assert {"template-injection", "unpinned-uses"} <= idents
+
+
+def test_third_party_actions_are_pinned_by_commit_with_the_version_in_a_comment() -> None:
     for path in WORKFLOWS:
-        for ref in re.findall(r"uses: *(\S+)", path.read_text()):
-            assert ref.startswith("./.github/workflows/") or re.fullmatch(
-                r"[\w.-]+/[\w.-]+@v\d+", ref
-            ), f"{path.name}: {ref}"
+        for line in path.read_text().splitlines():
+            if "uses:" not in line or "./.github/workflows/" in line:
+                continue
+            match = VERSION_COMMENT.search(line)
+            assert match is not None, f"{path.name}: {line.strip()}"
+            assert PINNED.match(match.group(1)), f"{path.name}: {line.strip()}"
+
+
+def test_every_job_has_its_own_permissions_and_checkouts_keep_no_credentials() -> None:
+    for path in WORKFLOWS:
+        data = workflow(path.name)
+        assert data["permissions"] == {}, path.name
+        for name, job in data["jobs"].items():
+            assert "permissions" in job, f"{path.name}: {name}"
+            assert job.get("secrets") != "inherit", f"{path.name}: {name}"
+    for name, step in all_steps():
+        if step.get("uses", "").startswith("actions/checkout@"):
+            assert step["with"]["persist-credentials"] is False, name
+
+
+def test_no_expression_is_expanded_inside_a_shell_script() -> None:
+    """Inputs reach run: blocks through env:, never as ${{ }} text the shell would parse."""
+    for name, step in all_steps():
+        assert "${{" not in step.get("run", ""), f"{name}: {step.get('name', step['run'])}"
+
+
+def test_each_job_gets_only_the_secrets_it_needs() -> None:
+    for path in WORKFLOWS:
+        for name, job in workflow(path.name)["jobs"].items():
+            text = json.dumps(job)
+            used = set(re.findall(r"secrets\.(\w+)", text))
+            assert used <= {"PULUMI_CONFIG_PASSPHRASE"}, f"{path.name}: {name}: {used}"
+            if used:  # a job that reads the passphrase is one that runs pulumi
+                assert "make setup" in text or "deploy-env.yml" in text, f"{path.name}: {name}"
+    gate = workflow("pr-gate.yml")["jobs"]
+    assert "secrets" not in json.dumps(gate)
 
 
 def test_the_pulumi_cli_in_ci_is_the_sdks_version() -> None:
     sdk = importlib.metadata.version("pulumi")
     pins = {
-        name: uses(job, "pulumi/actions").get("pulumi-version")
-        for name in ("preview.yml", "deploy-env.yml")
-        for job in workflow(name)["jobs"].values()
-        if any(s.get("uses", "").startswith("pulumi/actions@") for s in steps(job))
+        (name, step["with"].get("pulumi-version"))
+        for name, step in all_steps()
+        if step.get("uses", "").startswith("pulumi/actions@")
     }
-    assert pins == {"preview.yml": sdk, "deploy-env.yml": sdk}
+    assert pins == {(name, sdk) for name in ("preview.yml", "deploy-env.yml", "drift.yml")}
 
 
-def test_the_gate_runs_setup_test_and_plan_on_every_pull_request() -> None:
+def test_the_gate_runs_setup_test_and_the_plan_against_the_merge_base() -> None:
     gate = workflow("pr-gate.yml")
     assert "pull_request" in gate["on"]
     job = gate["jobs"]["gate"]
-    assert runs(job)[:3] == ["make setup", "make test", "make plan"]
+    assert job["permissions"] == {"contents": "read"}
+    assert runs(job)[:2] == ["make setup", "make test"]
+    base = next(s for s in steps(job) if s.get("id") == "base")
+    assert 'git merge-base "origin/${BASE_REF}" HEAD' in base["run"]
+    plan = next(s for s in steps(job) if s.get("id") == "plan")
+    assert (plan["run"], plan["env"]["BASE"]) == (
+        'make plan BASE="${BASE}"',
+        "${{ steps.base.outputs.sha }}",
+    )
     assert 'cat build/plan/plan.md >> "$GITHUB_STEP_SUMMARY"' in runs(job)
-    assert uses(job, "marocchino/sticky-pull-request-comment")["path"] == "build/plan/plan.md"
+    comment = gate["jobs"]["comment"]
+    assert comment["permissions"] == {"pull-requests": "write"}
+    assert not [s for s in steps(comment) if "run" in s or "checkout" in s.get("uses", "")]
+    assert uses(comment, "marocchino/sticky-pull-request-comment")["path"] == "build/plan/plan.md"
+    assert "head.repo.full_name == github.repository" in comment["if"]
 
 
-def test_previews_run_the_policy_pack_per_changed_stack_and_env_with_an_oidc_role() -> None:
+def test_previews_skip_a_stack_that_does_not_exist_and_run_the_pack_with_an_oidc_role() -> None:
     preview = workflow("preview.yml")
     changes, job = preview["jobs"]["changes"], preview["jobs"]["preview"]
+    assert "head.repo.full_name == github.repository" in changes["if"]
     assert 'python -m tooling.deploy.changes --base "origin/${BASE_REF}"' in runs(changes)[0]
     assert not [s for s in steps(changes) if s.get("run") == "make setup"]  # the module is light
     assert job["strategy"]["matrix"] == "${{ fromJSON(needs.changes.outputs.matrix) }}"
@@ -104,43 +195,123 @@ def test_previews_run_the_policy_pack_per_changed_stack_and_env_with_an_oidc_rol
     assert uses(job, "aws-actions/configure-aws-credentials")["role-to-assume"].startswith(
         "${{ vars["
     )
-    action = uses(job, "pulumi/actions")
-    assert (action["command"], action["stack-name"], action["work-dir"]) == (
-        "preview",
+    exists = next(s for s in steps(job) if s.get("id") == "exists")
+    assert "python -m tooling.deploy exists" in exists["run"]
+    [action] = [s for s in steps(job) if s.get("with", {}).get("command") == "preview"]
+    assert action["if"] == "steps.exists.outputs.exists == 'true'"
+    skip = next(s for s in steps(job) if s.get("if") == "steps.exists.outputs.exists != 'true'")
+    assert "::notice::" in skip["run"]
+    settings = action["with"]
+    assert (settings["stack-name"], settings["work-dir"], settings["upsert"]) == (
         "${{ matrix.env }}",
         "stacks/${{ matrix.stack }}",
+        False,
     )
-    assert action["policyPacks"] == "${{ github.workspace }}/policies"
+    assert settings["policyPacks"] == "${{ github.workspace }}/policies"
     assert (
-        action["policyPackConfigs"]
+        settings["policyPackConfigs"]
         == "${{ github.workspace }}/policies/config/${{ matrix.env }}.json"
     )
 
 
-def test_deploy_goes_dev_staging_prod_each_in_its_github_environment() -> None:
+TRUSTED_RUN = (
+    "github.event.workflow_run.conclusion == 'success'",
+    "github.event.workflow_run.event == 'push'",
+    "github.event.workflow_run.head_repository.full_name == github.repository",
+    "github.event.workflow_run.head_branch == 'main'",
+)
+
+
+def test_deploy_runs_only_for_a_push_to_main_of_this_repository_or_a_dispatch_from_main() -> None:
     deploy = workflow("deploy.yml")
     assert deploy["on"]["workflow_run"] == {
         "workflows": ["pr-gate"],
         "types": ["completed"],
         "branches": ["main"],
     }
-    jobs = deploy["jobs"]
-    assert [(name, job.get("needs"), job["with"]["env"]) for name, job in jobs.items()] == [
-        ("dev", None, "dev"),
-        ("staging", "dev", "staging"),
-        ("prod", "staging", "prod"),
+    condition = " ".join(deploy["jobs"]["trust"]["if"].split())
+    run_part, dispatch_part = condition.split(" || ")
+    assert run_part == "(github.event_name == 'workflow_run' && " + " && ".join(TRUSTED_RUN) + ")"
+    assert dispatch_part == (
+        "(github.event_name == 'workflow_dispatch' && github.ref == 'refs/heads/main')"
+    )
+    assert deploy["jobs"]["trust"]["permissions"] == {}
+
+
+@pytest.mark.parametrize(
+    ("event", "deploys"),
+    [
+        ({"event": "push", "repo": "acme/alb-serving", "branch": "main"}, True),
+        ({"event": "pull_request", "repo": "mallory/alb-serving", "branch": "main"}, False),
+        ({"event": "pull_request", "repo": "acme/alb-serving", "branch": "main"}, False),
+        ({"event": "push", "repo": "mallory/alb-serving", "branch": "main"}, False),
+        ({"event": "push", "repo": "acme/alb-serving", "branch": "feature"}, False),
+        ({"dispatch": "refs/heads/main"}, True),
+        ({"dispatch": "refs/heads/feature"}, False),
+    ],
+)
+def test_the_trust_condition_evaluated(event: dict[str, str], deploys: bool) -> None:
+    """The trust job's expression, evaluated for a fork's PR from a branch named main and others."""
+    condition = " ".join(workflow("deploy.yml")["jobs"]["trust"]["if"].split())
+    values = {
+        "github.event_name": "workflow_dispatch" if "dispatch" in event else "workflow_run",
+        "github.ref": event.get("dispatch", "refs/heads/main"),
+        "github.repository": "acme/alb-serving",
+        "github.event.workflow_run.conclusion": "success",
+        "github.event.workflow_run.event": event.get("event", ""),
+        "github.event.workflow_run.head_repository.full_name": event.get("repo", ""),
+        "github.event.workflow_run.head_branch": event.get("branch", ""),
+    }
+    python = condition.replace("&&", "and").replace("||", "or")
+    for name in sorted(values, key=len, reverse=True):
+        python = python.replace(name, repr(values[name]))
+    assert re.fullmatch(r"[\w\s'()=/.-]+", python), python  # literals and operators only
+    assert eval(python) is deploys  # a checked expression of string literals only
+
+
+def test_deploy_goes_dev_staging_prod_each_in_its_github_environment() -> None:
+    jobs = workflow("deploy.yml")["jobs"]
+    chain = [
+        (name, job.get("needs"), job["with"]["env"])
+        for name, job in jobs.items()
+        if name != "trust"
     ]
-    assert "conclusion == 'success'" in jobs["dev"]["if"]
-    assert {job["uses"] for job in jobs.values()} == {"./.github/workflows/deploy-env.yml"}
+    assert chain == [
+        ("dev", "trust", "dev"),
+        ("staging", ["trust", "dev"], "staging"),
+        ("prod", ["trust", "staging"], "prod"),
+    ]
+    for name in ("dev", "staging", "prod"):
+        assert jobs[name]["uses"] == "./.github/workflows/deploy-env.yml"
+        assert jobs[name]["secrets"] == {
+            "PULUMI_CONFIG_PASSPHRASE": "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}"
+        }
+        assert jobs[name]["permissions"] == {"contents": "read", "id-token": "write"}
     [one] = workflow("deploy-env.yml")["jobs"].values()
     assert one["environment"] == "${{ inputs.env }}"
-    assert one["env"]["CI"] == "true"
-    assert "make deploy ENV=${{ inputs.env }}" in runs(one)
+    assert (one["env"]["CI"], one["env"]["DEPLOY_ENV"]) == ("true", "${{ inputs.env }}")
+    assert 'make deploy ENV="${DEPLOY_ENV}"' in runs(one)
     assert (
         uses(one, "aws-actions/configure-aws-credentials")["role-to-assume"]
         == "${{ vars.AWS_DEPLOY_ROLE }}"
     )
-    assert workflow("deploy-env.yml")["permissions"]["id-token"] == "write"
+    assert one["permissions"] == {"contents": "read", "id-token": "write"}
+
+
+def test_drift_runs_per_env_on_a_schedule_and_keeps_one_issue() -> None:
+    drift = workflow("drift.yml")
+    assert "schedule" in drift["on"]
+    job, report = drift["jobs"]["drift"], drift["jobs"]["report"]
+    assert job["strategy"]["matrix"]["env"] == ["dev", "staging", "prod"]
+    assert "environment" not in job  # no approval to wait for: read-only preview roles
+    [script] = [r for r in runs(job) if "tooling.deploy drift" in r]
+    assert '--env "${DRIFT_ENV}" --report "build/drift/${DRIFT_ENV}.md"' in script
+    assert '[ "${code}" -ne 3 ]' in script
+    assert report["permissions"] == {"issues": "write"}
+    assert report["if"] == "always()"
+    [issue] = runs(report)
+    assert "gh issue list --label drift --state open" in issue
+    assert 'gh issue edit "${number}"' in issue and "gh issue create" in issue
 
 
 # ---- the preview matrix ------------------------------------------------------------------------------
@@ -175,6 +346,28 @@ def test_the_matrix_is_every_env_of_each_changed_stack() -> None:
         "include": [{"stack": "serving", "env": e} for e in ("dev", "staging", "prod")]
     }
     assert changed_matrix(["docs/notes.md"]) == '{"include": []}'
+
+
+@pytest.mark.parametrize(
+    ("paths", "pairs"),
+    [
+        (["stacks/serving/Pulumi.prod.yaml"], [("serving", "prod")]),
+        (
+            ["stacks/network/Pulumi.dev.yaml", "stacks/serving/Pulumi.staging.yaml"],
+            [("network", "dev"), ("serving", "staging")],
+        ),
+        (["policies/config/staging.json"], [("network", "staging"), ("serving", "staging")]),
+        (["stacks/serving/Pulumi.local.yaml"], []),  # LocalStack is not previewed in CI
+        (["stacks/network/Pulumi.yaml"], [("network", e) for e in ("dev", "staging", "prod")]),
+        (
+            ["stacks/serving/Pulumi.prod.yaml", "shared/naming.py"],
+            [(s, e) for s in ("network", "serving") for e in ("dev", "staging", "prod")],
+        ),
+    ],
+)
+def test_an_env_file_previews_only_its_env(paths: list[str], pairs: list[tuple[str, str]]) -> None:
+    matrix = json.loads(changed_matrix(paths))
+    assert [(row["stack"], row["env"]) for row in matrix["include"]] == pairs
 
 
 def test_the_matrix_module_runs_without_site_packages() -> None:

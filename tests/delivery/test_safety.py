@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from tests.delivery.conftest import Driver, policy
+from shared.stacks import REPO_ROOT
+from tests.delivery.conftest import Driver
 from tooling.deploy import commands
 from tooling.deploy.environment import resolve
 from tooling.deploy.errors import DeployError
-from tooling.deploy.pulumi_cli import Captured, PulumiCli
+from tooling.pulumi_cli import Completed, PulumiCli
 
 ACCOUNT = "account 210987654321 (arn:aws:sts::210987654321:assumed-role/deployer/jane)"
+POLICIES = str(REPO_ROOT / "policies")
+
+
+def policy(env: str) -> list[str]:
+    return ["--policy-pack", POLICIES, "--policy-pack-config", f"{POLICIES}/config/{env}.json"]
 
 
 def test_prod_deploy_without_a_terminal_refuses_before_any_call(driver: Driver) -> None:
@@ -31,35 +38,49 @@ def test_prod_deploy_proceeds_with_yes_or_ci(driver: Driver, flag: dict[str, str
     assert result.code == 0, result.stderr
     extra = ["--non-interactive"] if "CI" in flag else []
     assert result.ran("up") == [
-        ("network", ["up", "--stack", "prod", "--yes", *policy("prod"), *extra]),
-        ("serving", ["up", "--stack", "prod", "--yes", *policy("prod"), *extra]),
+        ("network", ["up", "--stack", "prod", "--yes", *driver.policy("prod"), *extra]),
+        ("serving", ["up", "--stack", "prod", "--yes", *driver.policy("prod"), *extra]),
     ]
     assert result.ran("preview") == []
 
 
 class Recorder(PulumiCli):
-    """In-process stand-in for the terminal path (stdin is a terminal only in-process)."""
+    """In-process stand-in for the terminal path (stdin is a terminal only in-process). Stacks in
+    ``existing`` exist; ``stack ls`` lists them, everything else succeeds. Reads only (the repo's
+    committed files): ``stack select --create`` would write into them, so it is only recorded."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, existing: tuple[str, ...] = ("network",)) -> None:
         super().__init__("pulumi", {}, echo=False)
         self.ran: list[list[str]] = []
+        self.existing = existing
 
-    def run(self, args: list[str], cwd: Path) -> int:
+    def run(
+        self, args: list[str], cwd: Path, *, label: str, limit: float | None = None
+    ) -> Completed:
         self.ran.append([cwd.name, *args])
-        return 0
+        return Completed(args, cwd, 0, "", "")
 
-    def capture(self, args: list[str], cwd: Path) -> Captured:
+    def capture(
+        self, args: list[str], cwd: Path, *, label: str, limit: float | None = None
+    ) -> Completed:
         self.ran.append([cwd.name, *args])
-        return Captured(0, '{"vpc_id": "vpc-0a1b2c3d4e5f67890"}', "")
+        if args[:2] == ["stack", "ls"]:
+            listing = [{"name": "prod", "resourceCount": 30}] if cwd.name in self.existing else []
+            return Completed(args, cwd, 0, json.dumps(listing), "")
+        return Completed(args, cwd, 0, '{"vpc_id": "vpc-0a1b2c3d4e5f67890"}', "")
 
 
 def _prod(tmp_path: Path):  # type: ignore[no-untyped-def]
-    env = {"PULUMI_BACKEND_URL": f"file://{tmp_path}", "PULUMI_CONFIG_PASSPHRASE": "hunter2-prod"}
+    env = {
+        "PULUMI_BACKEND_URL": f"file://{tmp_path}",
+        "PULUMI_CONFIG_PASSPHRASE": "hunter2-prod",
+        "PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER": "true",  # the committed files have no salt yet
+    }
     return resolve("prod", ["network"], env)
 
 
 def test_prod_deploy_on_a_terminal_previews_names_the_account_and_asks(tmp_path: Path) -> None:
-    cli = Recorder(tmp_path)
+    cli = Recorder()
     questions: list[str] = []
 
     def ask(question: str) -> str:
@@ -71,7 +92,7 @@ def test_prod_deploy_on_a_terminal_previews_names_the_account_and_asks(tmp_path:
     )
     assert code == 0
     assert cli.ran == [
-        ["network", "stack", "select", "prod", "--create"],
+        ["network", "stack", "ls", "--json"],
         ["network", "preview", "--stack", "prod", "--diff", *policy("prod")],
         ["network", "up", "--stack", "prod", "--yes", *policy("prod"), "--skip-preview"],
     ]
@@ -84,7 +105,7 @@ def test_prod_deploy_on_a_terminal_previews_names_the_account_and_asks(tmp_path:
 def test_prod_deploy_on_a_terminal_stops_unless_the_answer_is_prod(
     tmp_path: Path, answer: str | EOFError
 ) -> None:
-    cli = Recorder(tmp_path)
+    cli = Recorder()
 
     def ask(question: str) -> str:
         if isinstance(answer, EOFError):
@@ -105,11 +126,11 @@ def test_prod_deploy_on_a_terminal_stops_unless_the_answer_is_prod(
         1,
         "network/prod: deploy cancelled, nothing changed",
     )
-    assert [argv[1] for argv in cli.ran] == ["stack", "preview"]
+    assert [argv[1:3] for argv in cli.ran] == [["stack", "ls"], ["preview", "--stack"]]
 
 
 def test_prod_deploy_with_rejected_credentials_asks_nothing(tmp_path: Path) -> None:
-    cli = Recorder(tmp_path)
+    cli = Recorder()
 
     def expired() -> str:
         raise DeployError(
@@ -186,8 +207,11 @@ def test_serving_deploy_before_the_network_has_outputs_says_so_in_one_line(drive
         "deploy: serving/dev: the network stack dev has no outputs yet (vpc_id, vpc_cidr, availability_zones, "
         "public_subnet_ids): deploy it first (make deploy ENV=dev STACK=network)\n"
     )
-    assert result.commands() == [("network", ["stack", "output", "--json", "--stack", "dev"])]
-    assert "serving" not in driver.stacks()
+    assert result.commands() == [
+        ("serving", ["stack", "ls", "--json"]),
+        ("network", ["stack", "output", "--json", "--stack", "dev"]),
+    ]
+    assert driver.stacks().get("serving") in (None, {})
 
 
 def test_serving_deploy_before_the_network_stack_exists_says_so_in_one_line(driver: Driver) -> None:
@@ -197,7 +221,10 @@ def test_serving_deploy_before_the_network_stack_exists_says_so_in_one_line(driv
         "deploy: serving/staging: the network stack staging does not exist yet: "
         "deploy it first (make deploy ENV=staging STACK=network)\n"
     )
-    assert result.ran("stack") == [("network", ["stack", "output", "--json", "--stack", "staging"])]
+    assert result.ran("stack") == [
+        ("serving", ["stack", "ls", "--json"]),
+        ("network", ["stack", "output", "--json", "--stack", "staging"]),
+    ]
 
 
 def test_serving_deploy_names_the_outputs_an_older_network_lacks(driver: Driver) -> None:
@@ -211,3 +238,106 @@ def test_serving_deploy_names_the_outputs_an_older_network_lacks(driver: Driver)
         "deploy: serving/dev: the network stack dev lacks outputs (availability_zones, public_subnet_ids): "
         "deploy it first (make deploy ENV=dev STACK=network)\n"
     )
+
+
+# ---- prod: nothing is created before the answer; refresh asks like deploy -------------------------
+def _answers(*answers: str):  # type: ignore[no-untyped-def]
+    questions: list[str] = []
+    replies = list(answers)
+
+    def ask(question: str) -> str:
+        questions.append(question)
+        return replies.pop(0)
+
+    return ask, questions
+
+
+def test_a_new_prod_stack_is_created_only_once_confirmed(tmp_path: Path) -> None:
+    cli = Recorder(existing=())
+    ask, questions = _answers("no")
+    with pytest.raises(DeployError) as caught:
+        commands.up(
+            "prod",
+            "network",
+            _prod(tmp_path),
+            cli,
+            ask=ask,
+            interactive=True,
+            identity=lambda: ACCOUNT,
+        )
+    assert (caught.value.code, caught.value.message) == (
+        1,
+        "network/prod: cancelled, no stack created",
+    )
+    assert cli.ran == [["network", "stack", "ls", "--json"]]
+    assert questions == [
+        f"The stack network/prod does not exist in file://{tmp_path}: create it (then preview it and "
+        f"ask again) for AWS {ACCOUNT}? Type 'prod' to continue: "
+    ]
+
+
+def test_prod_refresh_without_a_terminal_refuses_before_any_call(driver: Driver) -> None:
+    driver.set_stacks(network={"prod": 30}, serving={"prod": 57})
+    result = driver.run("refresh", "--env", "prod")
+    assert (result.code, result.calls) == (2, [])
+    assert result.stderr == (
+        "deploy: prod refresh needs confirmation: run it on a terminal, or set YES=1 (CI=true in pipelines)\n"
+    )
+    made = driver.make("refresh", "ENV=prod", "STACK=network")
+    assert (made.code, made.calls) == (2, [])
+
+
+def test_prod_refresh_on_a_terminal_shows_the_refresh_then_asks(tmp_path: Path) -> None:
+    cli = Recorder(existing=("network",))
+    ask, questions = _answers("prod")
+    code = commands.refresh(
+        "prod", "network", _prod(tmp_path), cli, ask=ask, interactive=True, identity=lambda: ACCOUNT
+    )
+    assert code == 0
+    assert cli.ran == [
+        ["network", "stack", "ls", "--json"],
+        ["network", "refresh", "--stack", "prod", "--preview-only", "--diff"],
+        ["network", "refresh", "--stack", "prod", "--yes", "--skip-preview"],
+    ]
+    assert questions == [
+        f"Write the refreshed state shown above into network/prod (AWS {ACCOUNT})? Type 'prod' to continue: "
+    ]
+    declined = Recorder(existing=("network",))
+    ask, _ = _answers("")
+    with pytest.raises(DeployError, match="refresh cancelled, the state is unchanged"):
+        commands.refresh(
+            "prod",
+            "network",
+            _prod(tmp_path),
+            declined,
+            ask=ask,
+            interactive=True,
+            identity=lambda: ACCOUNT,
+        )
+    assert [argv[-1] for argv in declined.ran] == ["--json", "--diff"]
+
+
+def test_prod_refresh_with_yes_runs_directly(driver: Driver) -> None:
+    driver.set_stacks(network={"prod": 30})
+    result = driver.run("refresh", "--env", "prod", "--stack", "network", YES="1")
+    assert result.code == 0, result.stderr
+    assert result.ran("refresh") == [("network", ["refresh", "--stack", "prod", "--yes"])]
+
+
+def test_a_prod_preview_of_a_stack_that_does_not_exist_asks_first(driver: Driver) -> None:
+    result = driver.run("preview", "--env", "prod", "--stack", "network")
+    assert result.code == 2
+    assert result.stderr == (
+        "deploy: prod preview of a new stack needs confirmation: run it on a terminal, or set YES=1 "
+        "(CI=true in pipelines)\n"
+    )
+    assert result.commands() == [("network", ["stack", "ls", "--json"])]
+    assert driver.stacks() == {}
+
+
+def test_exists_answers_for_the_workflow(driver: Driver) -> None:
+    driver.set_stacks(network={"dev": 30})
+    assert driver.run("exists", "--env", "dev", "--stack", "network").stdout == "exists=true\n"
+    missing = driver.run("exists", "--env", "dev", "--stack", "serving")
+    assert (missing.code, missing.stdout) == (0, "exists=false\n")
+    assert driver.stacks() == {"network": {"dev": 30}}  # asked, never created

@@ -150,7 +150,7 @@ def test_a_stack_that_does_not_exist_is_one_line(
     (tmp_path / "stack-outputs.json").write_text(json.dumps({}))
     line = _fails_in_one_line(capsys, ["--env", "staging"])
     assert line == (
-        "verify: serving/staging: pulumi stack output failed (exit 255): "
+        "verify: serving/staging: pulumi stack output failed (exit 6): "
         "error: no stack named 'staging' found"
     )
 

@@ -29,9 +29,9 @@ from tooling.deploy.commands import POLICY_PACK
 from tooling.deploy.credentials import NO_CREDENTIALS, has_aws_credentials
 from tooling.deploy.environment import truthy
 from tooling.deploy.errors import INTERRUPTED, DeployError
-from tooling.deploy.pulumi_cli import PulumiCli
 from tooling.deploy.stack_state import stack_outputs
 from tooling.mock_runtime import load_stack_config
+from tooling.pulumi_cli import Interrupted, PulumiCli, PulumiCliError
 
 POLICY_CONFIG = POLICY_PACK / "config" / "bootstrap.json"
 DEPLOY_ENV = REPO_ROOT / ".deploy.env"
@@ -64,8 +64,8 @@ def backends(remote_url: str) -> Backends:
             "(keep it in the team's password manager)"
         )
     STATE_DIR.mkdir(parents=True, exist_ok=True)
-    local = PulumiCli.find({**environ, "PULUMI_BACKEND_URL": DEFAULT_BACKEND})
-    remote = PulumiCli(local.executable, {**environ, "PULUMI_BACKEND_URL": remote_url})
+    local = PulumiCli.find({**environ, "PULUMI_BACKEND_URL": DEFAULT_BACKEND}, tool="bootstrap")
+    remote = PulumiCli.find({**environ, "PULUMI_BACKEND_URL": remote_url}, tool="bootstrap")
     interactive = sys.stdin.isatty() and not truthy(environ.get("CI"))
     policy = ("--policy-pack", str(POLICY_PACK), "--policy-pack-config", str(POLICY_CONFIG))
     return Backends(local, remote, remote_url, policy, interactive)
@@ -102,6 +102,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DeployError as error:
         print(f"bootstrap: {error.message}", file=sys.stderr)
         return error.code
+    except PulumiCliError as error:
+        print(f"bootstrap: {error}", file=sys.stderr)
+        return error.code
+    except Interrupted as stopped:
+        print(f"bootstrap: {stopped}; re-run make bootstrap to resume", file=sys.stderr)
+        return stopped.code
     except KeyboardInterrupt:
         print("bootstrap: interrupted", file=sys.stderr)
         return INTERRUPTED

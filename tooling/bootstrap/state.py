@@ -30,7 +30,7 @@ from pathlib import Path
 
 from shared.stacks import ACCOUNT_STACK, ACCOUNT_STACKS, REPO_ROOT
 from tooling.deploy.errors import INTERRUPTED, DeployError
-from tooling.deploy.pulumi_cli import PulumiCli, PulumiInterrupted
+from tooling.pulumi_cli import Interrupted, PulumiCli
 from tooling.deploy.stack_state import resource_count
 
 SPEC = ACCOUNT_STACKS["bootstrap"]
@@ -65,8 +65,8 @@ def run(cli: PulumiCli, args: Sequence[str], where: str) -> None:
     what = " ".join(args[:2]) if args[0] == "stack" else args[0]
     print(f"bootstrap: [{where}] pulumi {' '.join(args)}", flush=True)
     try:
-        code = cli.run(list(args), SPEC.directory)
-    except PulumiInterrupted as stopped:
+        code = cli.run(list(args), SPEC.directory, label=f"bootstrap ({where})").code
+    except Interrupted as stopped:
         raise DeployError(
             f"interrupted; pulumi {what} stopped (exit {stopped.code}); re-run make bootstrap to resume",
             code=INTERRUPTED,
@@ -76,7 +76,9 @@ def run(cli: PulumiCli, args: Sequence[str], where: str) -> None:
 
 
 def remote_count(backends: Backends) -> int | None:
-    captured = backends.remote.capture(["stack", "ls", "--json"], SPEC.directory)
+    captured = backends.remote.capture(
+        ["stack", "ls", "--json"], SPEC.directory, label="bootstrap (state bucket)"
+    )
     if captured.code != 0:
         if any(marker in captured.stderr for marker in NO_BUCKET):
             return None
@@ -166,7 +168,7 @@ def converge(backends: Backends, *, update: bool) -> None:
         return
     args = ["preview", "--stack", ACCOUNT_STACK, "--expect-no-changes", *backends.policy_args]
     print(f"bootstrap: [bucket] pulumi {' '.join(args)}", flush=True)
-    code = backends.remote.run(args, SPEC.directory)
+    code = backends.remote.run(args, SPEC.directory, label="bootstrap (bucket)").code
     if code == NO_CHANGES_EXPECTED:
         raise DeployError(
             "the bootstrap stack has changes to apply (the preview above): review them, "

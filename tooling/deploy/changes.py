@@ -1,8 +1,10 @@
-"""Which stacks a change touches: the preview matrix of the pull-request workflow.
+"""Which stacks and envs a change touches: the preview matrix of the pull-request workflow.
 
-``stacks/<name>/**`` previews that stack; ``shared/**``, ``policies/**``, the requirements and the
-preview workflow itself preview every stack. Other paths (docs, tests, tooling) preview nothing:
-the offline gate covers them.
+``stacks/<name>/Pulumi.<env>.yaml`` previews that stack in that env only; any other file under
+``stacks/<name>/`` previews that stack in every env; ``policies/config/<env>.json`` previews every
+stack in that env; ``shared/**``, the rest of ``policies/**``, the requirements and the preview
+workflow itself preview everything. Other paths (docs, tests, tooling) preview nothing: the
+offline gate covers them.
 
 Light on purpose (standard library and the stack registry only), so that the workflow's first job
 runs it without installing anything: ``python -m tooling.deploy.changes --base origin/main``.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterable, Sequence
@@ -19,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from shared.environments import ENVIRONMENTS
 from shared.stacks import REPO_ROOT, STACKS
 
+ENV_FILE = re.compile(r"^Pulumi\.([\w-]+)\.yaml$")
 EVERYTHING = (
     "shared/",
     "policies/",
@@ -28,16 +32,31 @@ EVERYTHING = (
 )
 
 
-def changed_stacks(paths: Iterable[str]) -> list[str]:
-    """The stacks to preview for these changed paths, in registry order."""
-    touched: set[str] = set()
+def changed_pairs(paths: Iterable[str]) -> list[tuple[str, str]]:
+    """The (stack, env) pairs to preview for these changed paths, in registry and env order."""
+    touched: set[tuple[str, str]] = set()
+    everything = {(stack, env) for stack in STACKS for env in ENVIRONMENTS}
     for path in paths:
-        if path.startswith(EVERYTHING):
-            return list(STACKS)
         parts = path.split("/")
-        if len(parts) > 2 and parts[0] == "stacks" and parts[1] in STACKS:
-            touched.add(parts[1])
-    return [name for name in STACKS if name in touched]
+        if parts[:2] == ["policies", "config"] and len(parts) == 3:
+            env = parts[2].removesuffix(".json")
+            touched |= {(s, e) for s, e in everything if e == env} if env in ENVIRONMENTS else set()
+        elif path.startswith(EVERYTHING):
+            touched = everything
+        elif len(parts) > 2 and parts[0] == "stacks" and parts[1] in STACKS:
+            env_file = ENV_FILE.match(parts[2]) if len(parts) == 3 else None
+            if env_file:  # one env's settings (local is not previewed in CI)
+                if env_file.group(1) in ENVIRONMENTS:
+                    touched.add((parts[1], env_file.group(1)))
+            else:
+                touched |= {(parts[1], env) for env in ENVIRONMENTS}
+    return [(s, e) for s in STACKS for e in ENVIRONMENTS if (s, e) in touched]
+
+
+def changed_stacks(paths: Iterable[str]) -> list[str]:
+    """The stacks to preview (in some env) for these changed paths, in registry order."""
+    pairs = changed_pairs(paths)
+    return [name for name in STACKS if any(stack == name for stack, _ in pairs)]
 
 
 def git_changed_paths(base: str) -> list[str]:
@@ -59,9 +78,7 @@ def changed_matrix(paths: list[str] | None, *, base: str = "origin/main") -> str
     """A GitHub Actions matrix: ``{"include": [{"stack": ..., "env": ...}]}`` as one JSON line."""
     if paths is None:
         paths = git_changed_paths(base)
-    include = [
-        {"stack": stack, "env": env} for stack in changed_stacks(paths) for env in ENVIRONMENTS
-    ]
+    include = [{"stack": stack, "env": env} for stack, env in changed_pairs(paths)]
     return json.dumps({"include": include})
 
 

@@ -12,15 +12,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared.stacks import STACKS
 from tooling.deploy.backend import (
     DEFAULT_BACKEND,
     PASSPHRASE,
     is_service_backend,
+    provider_variable,
     require_passphrase,
     secrets_providers,
     state_backend,
 )
 from tooling.deploy.errors import DeployError
+from tooling.pulumi_cli import redact_url
 
 LOCAL_ENV = "local"
 LOCALSTACK = {
@@ -36,6 +39,8 @@ class RunEnvironment:
     backend_url: str
     secrets_providers: dict[str, str | None]
     """Per stack: the ``--secrets-provider`` for a new stack (None: passphrase or the service's)."""
+    provider_variables: dict[str, str]
+    """Per stack: the variable its provider comes from (``SECRETS_PROVIDER_SERVING``), for messages."""
     variables: dict[str, str]
     """Environment of every ``pulumi`` child process."""
     ci: bool
@@ -53,11 +58,31 @@ class RunEnvironment:
         """``state <url>, secrets <kinds>``: the line a run starts with."""
         default = "service" if is_service_backend(self.backend_url) else PASSPHRASE
         kinds = {p.split("://")[0] if p else default for p in self.secrets_providers.values()}
-        return f"state {self.backend_url}, secrets {'/'.join(sorted(kinds))}"
+        return f"state {redact_url(self.backend_url)}, secrets {'/'.join(sorted(kinds))}"
 
 
 def truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "y")
+
+
+def committed_provider_kind(stack: str, env: str) -> str | None:
+    """What ``stacks/<stack>/Pulumi.<env>.yaml`` says the stack encrypts with, if it says so.
+
+    Lenient: a missing or broken file is reported later, by the full read, with its own line.
+    """
+    import yaml
+
+    spec = STACKS.get(stack)
+    try:
+        data = yaml.safe_load(spec.config_file(env).read_text()) if spec else None
+    except (OSError, yaml.YAMLError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    provider = data.get("secretsprovider")
+    if isinstance(provider, str) and provider.strip():
+        return provider.split("://")[0]
+    return PASSPHRASE if data.get("encryptionsalt") else None
 
 
 def resolve(
@@ -81,10 +106,12 @@ def resolve(
     variables["PULUMI_BACKEND_URL"] = backend
     variables.setdefault("PULUMI_SKIP_UPDATE_CHECK", "true")
     providers = secrets_providers(source, stacks)
-    require_passphrase(variables, providers, backend)
+    committed = {stack: committed_provider_kind(stack, env) for stack in stacks}
+    require_passphrase(variables, providers, backend, committed)
     return RunEnvironment(
         backend_url=backend,
         secrets_providers=providers,
+        provider_variables={stack: provider_variable(source, stack) for stack in stacks},
         variables=variables,
         ci=ci,
         assume_yes=truthy(source.get("YES")),

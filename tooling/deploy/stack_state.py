@@ -1,8 +1,9 @@
 """What the backend knows about a stack: whether it exists, its resources, its outputs.
 
-Read with ``pulumi stack ls --json`` and ``pulumi stack output --json`` in the stack's folder. A
-stack that does not exist is an answer (None); any other failure (backend unreachable, wrong
-passphrase, …) stops the run with the CLI's own error line, never reads as "nothing there".
+Read with ``pulumi stack ls --json`` and ``pulumi stack output --json`` in the stack's folder, each
+within the CLI module's time limit for reads. A stack that does not exist is an answer (None: the
+CLI's exit 6, ``no stack named 'S' found``); any other failure (backend unreachable, wrong
+passphrase, a lock, …) stops the run with the CLI's own error line, never reads as "nothing there".
 """
 
 from __future__ import annotations
@@ -12,19 +13,19 @@ from typing import Any
 
 from shared.stacks import StackSpec
 from tooling.deploy.errors import DeployError
-from tooling.deploy.pulumi_cli import PulumiCli
-
-NO_SUCH_STACK = "no stack named"
-"""How the CLI says a stack does not exist (``error: no stack named 'dev' found``)."""
+from tooling.pulumi_cli import PulumiCli, exit_status
 
 
 def _json(cli: PulumiCli, spec: StackSpec, args: list[str], what: str) -> Any | None:
-    captured = cli.capture(args, spec.directory)
+    captured = cli.capture(args, spec.directory, label=what)
     if captured.code != 0:
-        if NO_SUCH_STACK in captured.stderr:
+        if captured.no_such_stack:
             return None
+        if captured.locked:
+            raise DeployError(captured.failure(what), code=exit_status(captured.code))
         raise DeployError(
-            f"{what}: pulumi {' '.join(args[:2])} failed: {captured.error_line}", code=captured.code
+            f"{what}: pulumi {' '.join(args[:2])} failed: {captured.error_line}",
+            code=exit_status(captured.code),
         )
     try:
         return json.loads(captured.stdout or "null")

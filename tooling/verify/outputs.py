@@ -11,7 +11,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from shared.serving_outputs import ServingOutputs
 from shared.stacks import STACKS
 from tooling.deploy.environment import resolve
 from tooling.deploy.errors import DeployError
+from tooling.pulumi_cli import PulumiCli, PulumiCliError, Redactor, TimedOut, describe_exit
 
 ALB_ARN = re.compile(
     r"^arn:aws[a-z-]*:elasticloadbalancing:(?P<region>[a-z0-9-]+):\d{12}:loadbalancer/app/[^/]+/[0-9a-f]+$"
@@ -104,26 +104,29 @@ def from_stack(env: str, environ: Mapping[str, str] | None = None) -> ServingOut
         variables = resolve(env, [STACK], source_environ).variables
     except DeployError as error:
         raise OutputsError(error.message) from None
+    # The one CLI module: time limit, signals forwarded, output redacted (tooling/pulumi_cli.py).
+    cli = PulumiCli(
+        pulumi, variables, echo=False, tool="verify", redact=Redactor.from_environ(variables)
+    )
     try:
-        result = subprocess.run(
-            [pulumi, *stack_output_command(env)],
-            cwd=STACKS[STACK].directory,
-            env=variables,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=CLI_TIMEOUT,
+        result = cli.capture(
+            stack_output_command(env),
+            STACKS[STACK].directory,
+            label=f"{STACK}/{env}",
+            limit=CLI_TIMEOUT,
         )
-    except subprocess.TimeoutExpired:
+    except TimedOut:
         raise OutputsError(
             f"{STACK}/{env}: pulumi stack output did not answer within {CLI_TIMEOUT} s"
         ) from None
+    except PulumiCliError as error:
+        raise OutputsError(error.message) from None
     source = f"{STACK}/{env} outputs"
-    if result.returncode != 0:
-        last = (result.stderr.strip().splitlines() or ["no error output"])[-1]
+    if result.code != 0:
         raise OutputsError(
-            f"{STACK}/{env}: pulumi stack output failed (exit {result.returncode}): {last}"
+            cli.redact(
+                f"{STACK}/{env}: pulumi stack output failed ({describe_exit(result.code)}): {result.error_line}"
+            )
         )
     try:
         data = json.loads(result.stdout or "null")

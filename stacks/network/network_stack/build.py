@@ -11,6 +11,7 @@ from network_stack.config import NetworkConfig
 from network_stack.lookup import look_up_network
 from network_stack.vpc import MultiAzVpc, MultiAzVpcArgs
 from shared.config import config_error
+from shared.environments import profile
 from shared.naming import physical_name
 
 
@@ -66,6 +67,7 @@ def build_network(cfg: NetworkConfig) -> NetworkValues:
             subnet_prefix_length=cfg.subnet_prefix_length,
             nat_gateways=cfg.nat_gateways,
             flow_log_retention_days=cfg.flow_log_retention_days,
+            protect=profile(env).protect,
         ),
     )
     return NetworkValues(

@@ -5,7 +5,10 @@ Secure and highly available by default:
 - private subnets reach the internet only through NAT: one per AZ by default, so losing an AZ
   does not cut the others off (``single`` saves cost, ``none`` isolates the private tier);
 - the VPC's default security group is emptied (Security Hub EC2.2) and flow logs go to CloudWatch
-  Logs (EC2.6).
+  Logs (EC2.6);
+- with ``protect`` (prod), what everything else stands on, the VPC, its subnets, route tables,
+  internet gateway, NAT gateways and their Elastic IPs, cannot be deleted or replaced by a deploy
+  (``pulumi state unprotect`` first). Their children do not inherit it: each is set explicitly.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ class MultiAzVpcArgs:
     subnet_prefix_length: int = 20
     nat_gateways: NatMode = "per-az"
     flow_log_retention_days: int = 90
+    protect: bool = False
+    """Protect the VPC, subnets, route tables and gateways (and EIPs): prod's."""
 
 
 def subnet_cidrs(cidr: str, prefix: int, zones: int) -> tuple[list[str], list[str]]:
@@ -52,8 +57,10 @@ class MultiAzVpc(pulumi.ComponentResource):
         self, resource_name: str, args: MultiAzVpcArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("acme:network:MultiAzVpc", resource_name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
         zones = args.availability_zones
+        # protect is inherited from a parent unless set: the core resources get the stack's
+        # choice, their other children an explicit False (they are cheap to recreate).
+        core, other = args.protect, False
         public_cidrs, private_cidrs = subnet_cidrs(args.cidr, args.subnet_prefix_length, len(zones))
 
         self.vpc = aws.ec2.Vpc(
@@ -62,14 +69,14 @@ class MultiAzVpc(pulumi.ComponentResource):
             enable_dns_hostnames=True,
             enable_dns_support=True,
             tags={"Name": args.name},
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, protect=core),
         )
-        vpc_child = pulumi.ResourceOptions(parent=self.vpc)
+        vpc_child = pulumi.ResourceOptions(parent=self.vpc, protect=core)
         aws.ec2.DefaultSecurityGroup(
             f"{resource_name}-default-sg",
             vpc_id=self.vpc.id,
             tags={"Name": f"{args.name}-default-deny"},
-            opts=vpc_child,
+            opts=pulumi.ResourceOptions(parent=self.vpc, protect=other),
         )
         igw = aws.ec2.InternetGateway(
             f"{resource_name}-igw", vpc_id=self.vpc.id, tags={"Name": args.name}, opts=vpc_child
@@ -99,7 +106,7 @@ class MultiAzVpc(pulumi.ComponentResource):
                 f"{resource_name}-public-{suffix}",
                 subnet_id=public.id,
                 route_table_id=public_rt.id,
-                opts=pulumi.ResourceOptions(parent=public),
+                opts=pulumi.ResourceOptions(parent=public, protect=other),
             )
             private = aws.ec2.Subnet(
                 f"{resource_name}-private-{suffix}",
@@ -117,7 +124,7 @@ class MultiAzVpc(pulumi.ComponentResource):
                     f"{resource_name}-nat-{suffix}",
                     domain="vpc",
                     tags={"Name": f"{args.name}-nat-{suffix}"},
-                    opts=pulumi.ResourceOptions(parent=public),
+                    opts=pulumi.ResourceOptions(parent=public, protect=core),
                 )
                 self.nat_gateways.append(
                     aws.ec2.NatGateway(
@@ -125,7 +132,7 @@ class MultiAzVpc(pulumi.ComponentResource):
                         allocation_id=eip.id,
                         subnet_id=public.id,
                         tags={"Name": f"{args.name}-nat-{suffix}"},
-                        opts=pulumi.ResourceOptions(parent=public, depends_on=[igw]),
+                        opts=pulumi.ResourceOptions(parent=public, depends_on=[igw], protect=core),
                     )
                 )
 
@@ -152,7 +159,7 @@ class MultiAzVpc(pulumi.ComponentResource):
                 f"{resource_name}-private-{suffix}",
                 subnet_id=private.id,
                 route_table_id=private_rt.id,
-                opts=pulumi.ResourceOptions(parent=private),
+                opts=pulumi.ResourceOptions(parent=private, protect=other),
             )
 
         if args.flow_log_retention_days > 0:
@@ -167,7 +174,7 @@ class MultiAzVpc(pulumi.ComponentResource):
         )
 
     def _flow_logs(self, resource_name: str, args: MultiAzVpcArgs) -> None:
-        opts = pulumi.ResourceOptions(parent=self.vpc)
+        opts = pulumi.ResourceOptions(parent=self.vpc, protect=False)
         log_group = aws.cloudwatch.LogGroup(
             f"{resource_name}-flow-logs",
             name=f"/vpc/{args.name}/flow-logs",
@@ -201,7 +208,7 @@ class MultiAzVpc(pulumi.ComponentResource):
                     }
                 )
             ),
-            opts=pulumi.ResourceOptions(parent=role),
+            opts=pulumi.ResourceOptions(parent=role, protect=False),
         )
         aws.ec2.FlowLog(
             f"{resource_name}-flow-logs",
