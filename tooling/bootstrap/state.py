@@ -30,8 +30,8 @@ from pathlib import Path
 
 from shared.stacks import ACCOUNT_STACK, ACCOUNT_STACKS, REPO_ROOT
 from tooling.deploy.errors import INTERRUPTED, DeployError
-from tooling.pulumi_cli import Interrupted, PulumiCli
 from tooling.deploy.stack_state import resource_count
+from tooling.pulumi_cli import Interrupted, PulumiCli
 
 SPEC = ACCOUNT_STACKS["bootstrap"]
 NO_BUCKET = ("NoSuchBucket", "bucket does not exist")
