@@ -1,7 +1,8 @@
 """The guardrails of the ALB serving platform, one module per area.
 
 ``POLICIES`` is what ``policies/__main__.py`` puts in the pack; ``GUARDRAILS`` describes each policy
-(name, description, severity, controls, remediation) for reports and the README table.
+(name, description, severity, controls, remediation, what it sees) for reports and the README.
+``preview-unverified`` comes last: it reports what every other policy could not judge.
 """
 
 from __future__ import annotations
@@ -9,16 +10,32 @@ from __future__ import annotations
 from guardrails import (
     autoscaling,
     bucket,
+    compute,
+    integrity,
+    inventory,
     listener,
     load_balancer,
     security_group,
     tags,
     target_group,
+    unverified,
 )
 from guardrails.meta import Guardrail
 
 PACK_NAME = "alb-serving-guardrails"
-_AREAS = (load_balancer, listener, target_group, security_group, bucket, tags, autoscaling)
+_AREAS = (
+    load_balancer,
+    listener,
+    target_group,
+    security_group,
+    bucket,
+    tags,
+    autoscaling,
+    compute,
+    inventory,
+    integrity,
+    unverified,
+)
 
 POLICIES = [policy for area in _AREAS for policy in area.POLICIES]
 GUARDRAILS: dict[str, Guardrail] = {g.name: g for area in _AREAS for g in area.GUARDRAILS}

@@ -7,7 +7,8 @@ from typing import Any
 from pulumi_policy import Severity
 
 from guardrails.adapters import resource_policy
-from guardrails.meta import Guardrail
+from guardrails.findings import Finding, Unverified
+from guardrails.meta import Guardrail, sees
 from guardrails.resource import Resource
 from guardrails.values import as_dict, as_list, is_unknown
 from shared.tagging import ASG_TYPE, TAGGABLE_TYPES
@@ -29,6 +30,10 @@ REQUIRED_TAGS = Guardrail(
             "description": "Tag keys every taggable resource carries, each with a non-empty value.",
         }
     },
+    sees=(
+        sees(TAGGABLE_TYPES, "tags"),
+        sees(ASG_TYPE, "tags[].key", "tags[].value"),
+    ),
 )
 
 
@@ -61,10 +66,10 @@ def _has_value(value: Any) -> bool:
     return is_unknown(value) or (isinstance(value, str) and value.strip() != "")
 
 
-def check_required_tags(resource: Resource, config: dict[str, Any]) -> list[str]:
+def check_required_tags(resource: Resource, config: dict[str, Any]) -> list[Finding]:
     present = present_tags(resource)
     if present is None:
-        return []
+        return [Unverified("tags")]
     missing = [str(t) for t in config["requiredTags"] if t not in present]
     return [f"missing required tag(s): {', '.join(missing)}"] if missing else []
 

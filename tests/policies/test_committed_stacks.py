@@ -25,5 +25,5 @@ def test_preview_and_update_give_the_same_verdicts(
     preview = pack.analyze_all(render(stack, env, preview=True).created)
     update = pack.analyze_all(render(stack, env, preview=False).created)
     assert verdicts(preview) == verdicts(update)
-    assert not [d.message for d in preview.diagnostics if "during preview" in d.message]
+    assert not [d.message for d in preview.diagnostics if "can't run policy" in d.message]
     assert preview.mandatory == []
