@@ -214,7 +214,7 @@ def check_sse(resources: list[Resource], _: dict[str, Any]) -> list[tuple[Resour
     found: list[tuple[Resource, Finding]] = []
     for bucket in buckets(resources):
         configured, maybe = sides.of(bucket, t.SSE)
-        configurations = [r.props for r in configured]
+        configurations: list[Any] = [{"rules": r.get("rules")} for r in configured]
         inline = bucket.get("serverSideEncryptionConfiguration")
         if inline is not None:
             configurations.append(inline)

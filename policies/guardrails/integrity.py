@@ -14,7 +14,7 @@ from typing import Any
 from pulumi_policy import Severity
 
 from guardrails.adapters import stack_policy
-from guardrails.findings import Finding
+from guardrails.findings import Finding, Unverified
 from guardrails.links import LINKS, identifier
 from guardrails.meta import Guardrail, sees
 from guardrails.resource import Resource
@@ -35,7 +35,17 @@ def check_links(resources: list[Resource], _: dict[str, Any]) -> list[tuple[Reso
         for source in resources:
             if source.type not in spec.sources:
                 continue
-            for target in spec.follow(source, resources).mismatched:
+            link = spec.follow(source, resources)
+            found += [
+                (
+                    source,
+                    Unverified(
+                        f"the {spec.key} of {target.name}, which {source.name}.{spec.prop} depends on"
+                    ),
+                )
+                for target in link.uncompared
+            ]
+            for target in link.mismatched:
                 shown = ", ".join(str(v) for v in spec.values(source))
                 found.append(
                     (

@@ -19,7 +19,7 @@ from typing import Any
 
 from guardrails import types as t
 from guardrails.resource import Resource
-from guardrails.values import as_dict, as_list, is_unknown
+from guardrails.values import UNKNOWN, as_dict, as_list, is_unknown
 
 IDENTIFIER_KEYS = ("id", "arn", "name", "bucket")
 
@@ -34,18 +34,22 @@ def _arn_tail(arn: Any) -> str | None:
 
 
 def identifier(resource: Resource, key: str) -> Any:
-    """The value others name ``resource`` by (``key``: id, arn, name or bucket); None if absent.
+    """The value others name ``resource`` by (``key``: id, arn, name or bucket).
 
-    The id falls back on the ARN's last segment, a bucket's name on its ARN (a preview's outputs,
-    and some runtimes, carry the ARN but not the id).
+    The id falls back on the ARN's last segment, a bucket's name on its ARN or id. A value the
+    resource does not carry is UNKNOWN: the provider computes it, and a preview (or a runtime that
+    leaves it out of the outputs) does not know it yet.
     """
     value = resource.get(key)
-    if value is None and key in ("id", "bucket"):
-        arn = resource.get("arn")
-        value = arn if is_unknown(arn) else _arn_tail(arn)
-        if key == "bucket" and value is None:
-            value = resource.get("id")
-    return value
+    if value is not None:
+        return value
+    if key in ("id", "bucket"):
+        tail = _arn_tail(resource.get("arn"))
+        if tail:
+            return tail
+        if key == "bucket" and resource.get("id") is not None:
+            return resource.get("id")
+    return UNKNOWN
 
 
 def identifiers(resource: Resource) -> set[str]:
@@ -64,6 +68,8 @@ class Link:
     """Resources it might name: a preview cannot tell (unknown value or unknown identifiers)."""
     mismatched: list[Resource] = field(default_factory=list)
     """Dependencies whose identifier is known but that no known value names (not targets)."""
+    uncompared: list[Resource] = field(default_factory=list)
+    """Dependencies a known value could not be compared with (their identifier is unknown)."""
     unresolved: bool = False
     """A value is unknown and has no dependency: it could name anything, inside the stack or not."""
     external: list[str] = field(default_factory=list)
@@ -110,6 +116,7 @@ def resolve(
             link.mismatched.append(dep)  # the value names something else: not a link
         elif dep not in link.targets:
             link.targets.append(dep)  # nothing to compare with: the dependency decides
+            link.uncompared.append(dep)
             link.external = []  # the value came from it
             link.maybe = [m for m in link.maybe if m.urn != dep.urn]
     return link

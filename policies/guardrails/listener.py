@@ -99,7 +99,7 @@ def check_https_present(
     listeners = [r for r in resources if r.type in t.LISTENERS]
     found: list[tuple[Resource, Finding]] = []
     for lb in resources:
-        if lb.type not in t.LOAD_BALANCERS or application_kind(lb) is not True:
+        if lb.type not in t.LOAD_BALANCERS or application_kind(lb) is False:
             continue
         own, maybe = [], []
         for listener in listeners:
@@ -113,6 +113,8 @@ def check_https_present(
         undecided = [x for x in own if is_unknown(protocol(x))] + maybe
         if undecided:
             found.append((lb, Unverified(f"the protocol or load balancer of {undecided[0].name}")))
+        elif application_kind(lb) is None:
+            found.append((lb, Unverified("loadBalancerType")))
         else:
             found.append((lb, f"load balancer {lb.name} has no HTTPS listener"))
     return found
@@ -130,12 +132,15 @@ HTTP_REDIRECTS = Guardrail(
 
 def check_http_redirects(listener: Resource, _: dict[str, Any]) -> list[Finding]:
     kind = protocol(listener)
+    if is_unknown(kind):
+        as_http = _http_verdict(listener)  # what it would be on an HTTP listener
+        return [Unverified("protocol")] if as_http else []
+    return _http_verdict(listener) if kind == "HTTP" else []
+
+
+def _http_verdict(listener: Resource) -> list[Finding]:
     actions = as_list(listener.get("defaultActions"))
     serving = None if actions is None else serving_actions(actions)
-    if is_unknown(kind):
-        return [Unverified("protocol")] if serving != [] else []
-    if kind != "HTTP":
-        return []
     if actions is None or serving is None:
         return [Unverified("defaultActions")]
     port = as_int(listener.get("port", default=80)) or "(unknown)"

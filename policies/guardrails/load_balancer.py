@@ -57,9 +57,9 @@ def check_access_logs(lb: Resource, _: dict[str, Any]) -> list[Finding]:
     if as_bool(enabled) is not True:
         return ["access logs are off: set accessLogs.enabled = true"]
     bucket = logs.get("bucket")
-    if not is_unknown(bucket) and not bucket:
-        return ["access logs are on but name no bucket"]
-    return []
+    if is_unknown(bucket):
+        return [Unverified("accessLogs.bucket")]
+    return [] if bucket else ["access logs are on but name no bucket"]
 
 
 LOG_BUCKET_IN_STACK = Guardrail(
@@ -81,8 +81,11 @@ def check_log_bucket_in_stack(
     found: list[tuple[Resource, Finding]] = []
     for lb in resources:
         logs = as_dict(lb.get("accessLogs")) if lb.type in t.LOAD_BALANCERS else {}
+        if logs is None or (logs and is_unknown(logs.get("enabled"))):
+            found.append((lb, Unverified("accessLogs")))
+            continue
         if not logs or as_bool(logs.get("enabled")) is not True:
-            continue  # off, or unknown: alb-access-logs-enabled says so
+            continue  # off: alb-access-logs-enabled says so
         link = links.LB_LOG_BUCKET.follow(lb, resources)
         if link.targets:
             continue

@@ -279,22 +279,37 @@ DESCRIPTIONS = Guardrail(
 
 
 def _described(value: Any) -> bool:
-    return is_unknown(value) or (
-        isinstance(value, str) and value.strip() not in ("", PROVIDER_DEFAULT_DESCRIPTION)
-    )
+    return isinstance(value, str) and value.strip() not in ("", PROVIDER_DEFAULT_DESCRIPTION)
+
+
+def _description(value: Any, where: str, missing: str) -> list[Finding]:
+    if is_unknown(value):
+        return [Unverified(where)]
+    return [] if _described(value) else [missing]
 
 
 def check_descriptions(resource: Resource, _: dict[str, Any]) -> list[Finding]:
     messages: list[Finding] = []
     # AWS names the default group's purpose itself ("default VPC security group").
-    if resource.type != t.DEFAULT_SECURITY_GROUP and not _described(resource.get("description")):
-        messages.append("no description")
+    if resource.type != t.DEFAULT_SECURITY_GROUP:
+        messages += _description(resource.get("description"), "description", "no description")
     if resource.type in t.SECURITY_GROUPS:
         for kind in ("ingress", "egress"):
-            for index, rule in enumerate(as_list(resource.get(kind)) or []):
+            rules = as_list(resource.get(kind))
+            if rules is None:
+                messages.append(Unverified(kind))
+            for index, rule in enumerate(rules or []):
                 fields = as_dict(rule)
-                if fields is not None and not _described(fields.get("description")):
-                    messages.append(f"{kind}[{index}] has no description")
+                where = f"{kind}[{index}]"
+                messages += (
+                    [Unverified(where)]
+                    if fields is None
+                    else _description(
+                        fields.get("description"),
+                        f"{where}.description",
+                        f"{where} has no description",
+                    )
+                )
     return messages
 
 

@@ -37,41 +37,43 @@ REQUIRED_TAGS = Guardrail(
 )
 
 
-def present_tags(resource: Resource) -> set[str] | None:
-    """The tag keys a resource carries with a value; ``None`` when a preview cannot know them.
+def tag_values(resource: Resource) -> dict[str, Any] | None:
+    """The resource's tags as key -> value (UNKNOWN where a preview cannot know the value);
+    ``None`` when a preview cannot know which tags there are.
 
     An Auto Scaling group's tags are a list of ``{key, value, propagateAtLaunch}`` blocks; every
-    other taggable resource has a ``tags`` map. A tag whose value is unknown counts as present.
+    other taggable resource has a ``tags`` map.
     """
     tags = resource.get("tags")
-    if resource.type == ASG_TYPE:
-        blocks = as_list(tags)
-        if blocks is None:
-            return None
-        present: set[str] = set()
-        for block in blocks:
-            fields = as_dict(block)
-            if fields is None or is_unknown(fields.get("key")):
-                return None
-            if _has_value(fields.get("value")):
-                present.add(str(fields.get("key")))
-        return present
-    mapping = as_dict(tags)
-    if mapping is None:
+    if resource.type != ASG_TYPE:
+        return as_dict(tags)
+    blocks = as_list(tags)
+    if blocks is None:
         return None
-    return {key for key, value in mapping.items() if _has_value(value)}
-
-
-def _has_value(value: Any) -> bool:
-    return is_unknown(value) or (isinstance(value, str) and value.strip() != "")
+    values: dict[str, Any] = {}
+    for block in blocks:
+        fields = as_dict(block)
+        if fields is None or is_unknown(fields.get("key")):
+            return None
+        values[str(fields.get("key"))] = fields.get("value")
+    return values
 
 
 def check_required_tags(resource: Resource, config: dict[str, Any]) -> list[Finding]:
-    present = present_tags(resource)
-    if present is None:
+    values = tag_values(resource)
+    if values is None:
         return [Unverified("tags")]
-    missing = [str(t) for t in config["requiredTags"] if t not in present]
-    return [f"missing required tag(s): {', '.join(missing)}"] if missing else []
+    required = [str(t) for t in config["requiredTags"]]
+    unknown = [t for t in required if is_unknown(values.get(t))]
+    missing = [
+        t
+        for t in required
+        if t not in unknown and not (isinstance(values.get(t), str) and values[t].strip())
+    ]
+    found: list[Finding] = [Unverified(f"tags.{t}") for t in unknown]
+    if missing:
+        found.append(f"missing required tag(s): {', '.join(missing)}")
+    return found
 
 
 POLICIES = [resource_policy(REQUIRED_TAGS, TAGGABLE_TYPES | {ASG_TYPE}, check_required_tags)]

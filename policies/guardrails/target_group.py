@@ -82,7 +82,15 @@ DETECTION = Guardrail(
     severity=Severity.MEDIUM,
     controls=("Well-Architected REL-11",),
     remediation="Lower healthCheck.interval or healthCheck.unhealthyThreshold (the serving stack defaults give 10 s).",
-    sees=(sees(TARGET_GROUPS, "healthCheck.interval", "healthCheck.unhealthyThreshold"),),
+    sees=(
+        sees(
+            TARGET_GROUPS,
+            "targetType",
+            "healthCheck.enabled",
+            "healthCheck.interval",
+            "healthCheck.unhealthyThreshold",
+        ),
+    ),
     config={
         "maxDetectionSeconds": {
             "type": "integer",
@@ -96,6 +104,8 @@ DETECTION = Guardrail(
 
 
 def check_detection(tg: Resource, config: dict[str, Any]) -> list[Finding]:
+    if health_check(tg) is None and not is_lambda(tg):
+        return [Unverified("healthCheck")]
     hc = probed(tg)
     if hc is None:
         return []
@@ -120,11 +130,21 @@ TIMEOUT = Guardrail(
     severity=Severity.MEDIUM,
     controls=("AWS ELB API constraint",),
     remediation="Set healthCheck.timeout below healthCheck.interval.",
-    sees=(sees(TARGET_GROUPS, "healthCheck.interval", "healthCheck.timeout"),),
+    sees=(
+        sees(
+            TARGET_GROUPS,
+            "targetType",
+            "healthCheck.enabled",
+            "healthCheck.interval",
+            "healthCheck.timeout",
+        ),
+    ),
 )
 
 
 def check_timeout(tg: Resource, _: dict[str, Any]) -> list[Finding]:
+    if health_check(tg) is None and not is_lambda(tg):
+        return [Unverified("healthCheck")]
     hc = probed(tg)
     if hc is None:
         return []

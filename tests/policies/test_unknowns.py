@@ -91,3 +91,38 @@ def test_stack_policies_with_any_value_unknown_over_grpc(
         result = pack.analyze_stack(on_the_wire(resources))
         assert result.of(case.policy) == [], f"unknown at {where}"
         assert not [d.message for d in result.diagnostics if "can't run policy" in d.message]
+
+
+SILENT_WHEN_UNKNOWN = {
+    (
+        "alb-https-certificate",
+        "['certificateArn']",
+    ): "an unknown ARN is an ARN: a certificate the stack creates",
+    ("resource-links-consistent", "serving-logs-BucketPublicAccessBlock['bucket']"): (
+        "a preview cannot know any value that comes from a dependency: it trusts the dependency, "
+        "and the update compares the value"
+    ),
+}
+"""Unknown values that rightly decide nothing, and why."""
+
+
+@pytest.mark.parametrize("case", RESOURCE_CASES, ids=case_id)
+def test_an_unknown_value_never_silences_a_resource_violation(case: Case) -> None:
+    """Whatever part of a violating resource a preview does not know, the check says something:
+    the violation still, or a note for ``preview-unverified``."""
+    _, check = RESOURCE_CHECKS[case.policy]
+    config = _config(case.policy)
+    for path, props in unknown_variants(case.bad):
+        if (case.policy, str(list(path))) in SILENT_WHEN_UNKNOWN:
+            continue
+        findings = check(Resource(case.bad_kind, "bad", urn(case.bad_kind, "bad"), props), config)
+        assert findings, f"silent with {list(path)} unknown"
+
+
+@pytest.mark.parametrize("case", STACK_CASES, ids=stack_case_id)
+def test_an_unknown_value_never_silences_a_stack_violation(case: StackCase) -> None:
+    check = STACK_CHECKS[case.policy]
+    config = _config(case.policy)
+    for where, resources in _stack_variants(case.bad()):
+        if (case.policy, where) not in SILENT_WHEN_UNKNOWN:
+            assert check(plain(resources), config), f"silent with {where} unknown"
