@@ -79,6 +79,43 @@ class Link:
         return any(r.urn == resource.urn for r in self.targets)
 
 
+def _follow_unknown(link: Link, deps: list[Resource]) -> None:
+    """An unknown value came from its dependency, if it has exactly one."""
+    if len(deps) == 1:
+        link.targets.append(deps[0])
+    elif deps:
+        link.maybe.extend(deps)
+    else:
+        link.unresolved = True
+
+
+def _follow_known(link: Link, value: str, candidates: list[Resource], key: str) -> set[str]:
+    """A known value names the candidates it equals (the URNs named); else maybe or nothing."""
+    matches = [c for c in candidates if value in identifiers(c)]
+    link.targets.extend(matches)
+    if not matches:
+        unknown_ids = [c for c in candidates if is_unknown(identifier(c, key))]
+        link.maybe.extend(unknown_ids)
+        if not unknown_ids:
+            link.external.append(value)
+    return {c.urn for c in matches}
+
+
+def _check_dependencies(link: Link, deps: list[Resource], named: set[str], key: str) -> None:
+    """Each dependency no known value names: a mismatch if its identifier is known, else trusted."""
+    for dep in deps:
+        if dep.urn in named:
+            continue
+        own = identifier(dep, key)
+        if isinstance(own, str) and own:
+            link.mismatched.append(dep)  # the value names something else: not a link
+        elif dep not in link.targets:
+            link.targets.append(dep)  # nothing to compare with: the dependency decides
+            link.uncompared.append(dep)
+            link.external = []  # the value came from it
+            link.maybe = [m for m in link.maybe if m.urn != dep.urn]
+
+
 def resolve(
     source: Resource, prop: str, values: Iterable[Any], candidates: list[Resource], key: str
 ) -> Link:
@@ -91,34 +128,11 @@ def resolve(
     for value in values:
         if is_unknown(value):
             all_known = False
-            if len(deps) == 1:
-                link.targets.append(deps[0])
-            elif deps:
-                link.maybe.extend(deps)
-            else:
-                link.unresolved = True
-            continue
-        if not isinstance(value, str) or not value:
-            continue
-        matches = [c for c in candidates if value in identifiers(c)]
-        named.update(c.urn for c in matches)
-        link.targets.extend(matches)
-        if not matches:
-            unknown_ids = [c for c in candidates if is_unknown(identifier(c, key))]
-            link.maybe.extend(unknown_ids)
-            if not unknown_ids:
-                link.external.append(value)
-    for dep in deps:
-        if dep.urn in named or not all_known:
-            continue
-        own = identifier(dep, key)
-        if isinstance(own, str) and own:
-            link.mismatched.append(dep)  # the value names something else: not a link
-        elif dep not in link.targets:
-            link.targets.append(dep)  # nothing to compare with: the dependency decides
-            link.uncompared.append(dep)
-            link.external = []  # the value came from it
-            link.maybe = [m for m in link.maybe if m.urn != dep.urn]
+            _follow_unknown(link, deps)
+        elif isinstance(value, str) and value:
+            named |= _follow_known(link, value, candidates, key)
+    if all_known:
+        _check_dependencies(link, deps, named, key)
     return link
 
 

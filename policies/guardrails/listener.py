@@ -204,7 +204,11 @@ def check_http_rules(
         if "HTTP" in kinds:
             found.append((rule, verdict))
         else:
-            where = "listenerArn" if link.maybe or link.unresolved else "its listener's protocol"
+            where = (
+                "the listener listenerArn names"
+                if link.maybe or link.unresolved
+                else "its listener's protocol"
+            )
             found.append((rule, Unverified(where)))
     return found
 

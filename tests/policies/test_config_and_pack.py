@@ -35,7 +35,7 @@ from tooling.policy_analyzer import (
     load_pack_config,
     merge_config,
 )
-from tooling.policy_docs import main, rules_table, tunables_table, with_table
+from tooling.policy_docs import main, rules_table, sees_table, tunables_table, with_table
 
 PACK_DIR = REPO_ROOT / "policies"
 CONFIG_DIR = PACK_DIR / "config"
@@ -100,7 +100,7 @@ def test_the_real_cli_runs_the_pack_with_the_repo_venv() -> None:
 
 def test_readme_tables_are_current() -> None:
     readme = (REPO_ROOT / "README.md").read_text()
-    assert rules_table() in readme and tunables_table() in readme
+    assert rules_table() in readme and tunables_table() in readme and sees_table() in readme
     assert with_table(readme) == readme, "run: .venv/bin/python -m tooling.policy_docs --write"
     assert main(["--check"]) == 0
 
