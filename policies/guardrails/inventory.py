@@ -18,8 +18,9 @@ from guardrails.findings import Finding
 from guardrails.meta import ANY_TYPE, Guardrail, sees
 from guardrails.resource import Resource
 
-ENGINE_TYPES = ["pulumi:pulumi:Stack", "pulumi:providers:aws"]
-"""What the engine itself registers (the stack, the AWS provider); the engine analyzes them too."""
+ENGINE_TYPES = ["pulumi:pulumi:Stack", "pulumi:pulumi:StackReference", "pulumi:providers:aws"]
+"""What the engine itself registers (the stack, the AWS provider) and the serving stack's read of
+the network stack's outputs; the engine may analyze them too."""
 COMPONENT_TYPES = [
     "acme:network:MultiAzVpc",
     "acme:serving:AlbLogBucket",

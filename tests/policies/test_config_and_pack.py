@@ -11,7 +11,9 @@ import pytest
 import yaml
 
 from guardrails import GUARDRAILS, PACK_NAME, POLICIES
-from shared.stacks import REPO_ROOT
+from guardrails.inventory import ALLOWED_TYPES, check_allowed_type
+from guardrails.resource import Resource
+from shared.stacks import REPO_ROOT, STACKS
 from shared.tagging import REQUIRED_TAG_KEYS
 from tests.policies.cases import (
     CFN_STACK,
@@ -29,6 +31,7 @@ from tests.policies.cases import (
     without,
 )
 from tests.policies.conftest import SUBNETS, TAGS, FakeResource, on_the_wire, urn
+from tooling.mock_runtime import render
 from tooling.policy_analyzer import (
     PolicyPackAnalyzer,
     PolicyPackError,
@@ -349,3 +352,34 @@ def test_committed_config_files_are_in_the_cli_format(env: str) -> None:
     assert set(config) - {"all"} <= set(GUARDRAILS)
     for name, entry in config.items():
         assert isinstance(entry, str | dict), name
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_every_type_the_committed_stacks_declare_is_allowed(
+    pack: PolicyPackAnalyzer, env: str
+) -> None:
+    """The allowlist is derived from what the platform renders: nothing of it is blocked."""
+    pack.configure_env(env)
+    for stack in STACKS:
+        resources = render(stack, env, preview=True).resources
+        assert pack.analyze_all(resources).of("allowed-resource-types") == [], stack
+
+
+@pytest.mark.parametrize(
+    "type_",
+    [
+        "aws:cloudformation/stack:Stack",
+        "aws:cloudcontrol/resource:Resource",
+        "aws:elb/loadBalancer:LoadBalancer",
+        "pulumi-python:dynamic:Resource",
+        "aws:ec2/instance:Instance",
+    ],
+)
+def test_escape_hatches_are_not_on_the_allowlist(type_: str) -> None:
+    (message,) = check_allowed_type(
+        Resource(type_, "x", urn(type_, "x"), {}), {"allowedTypes": ALLOWED_TYPES}
+    )
+    assert message == (
+        f"resource type {type_} is not on the platform's allowlist: it escapes the guardrails "
+        "until it is added to allowedTypes on purpose"
+    )
