@@ -636,6 +636,31 @@ def public_read_acl() -> None:
 
 
 @program(
+    Expect("s3-no-public-grants", "bucket logs: logs-acl grants READ to AllUsers"),
+    Expect(
+        "allowed-resource-types",
+        "aws:s3/bucketAclV2:BucketAclV2 is not on the platform's allowlist",
+    ),
+)
+def grant_to_all_users() -> None:
+    """aws.s3.BucketAclV2 with an explicit grant to the AllUsers group."""
+    b = bucket()
+    grant: Any = {"grantee": {"type": "Group", "uri": "http://acs.amazonaws.com/groups/global/AllUsers"}, "permission": "READ"}  # fmt: skip
+    aws.s3.BucketAclV2("logs-acl", bucket=b.id, access_control_policy={"grants": [grant], "owner": {"id": "0123abcd"}})  # fmt: skip
+
+
+@program(
+    Expect(
+        "s3-no-public-grants",
+        "bucket public-assets-copy: public-assets-copy sets the canned ACL public-read-write",
+    )
+)
+def canned_acl_on_the_bucket() -> None:
+    """The acl argument of aws.s3.Bucket itself."""
+    aws.s3.Bucket("public-assets-copy", bucket="corpus-public-assets-copy", acl="public-read-write")
+
+
+@program(
     Expect(
         "s3-no-public-grants", """bucket logs: logs's policy allows Principal "*" (statement 2)"""
     )
