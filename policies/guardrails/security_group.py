@@ -4,6 +4,7 @@ rule style, prefix lists the stack defines, and sources that reach the world onl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,6 +102,21 @@ def _unknown_source_note(rule: Rule) -> Unverified:
     return Unverified(f"{', '.join(dict.fromkeys(rule.unknown_sources))} of {rule.where}")
 
 
+def _undecided(
+    ingress: GroupIngress, prefix: int, matters: Callable[[Rule], bool]
+) -> list[tuple[Resource, Finding]]:
+    """Notes for what a preview cannot judge: unknown sources on ports that ``matters`` to the
+    policy, or unknown ports of a group whose known sources already reach the world."""
+    world_known = is_world([r for r in ingress.rules if r.sources], prefix)
+    notes: list[tuple[Resource, Finding]] = []
+    for rule in ingress.rules:
+        if rule.unknown_sources and matters(rule):
+            notes.append((rule.resource, _unknown_source_note(rule)))
+        elif not rule.ports_known and world_known:
+            notes.append((rule.resource, Unverified(f"the protocol or ports of {rule.where}")))
+    return notes
+
+
 WORLD_INGRESS = Guardrail(
     name="sg-no-world-ingress",
     description="No ingress from the world (0.0.0.0/0, ::/0, or sources that together reach it) except on the allowed public ports.",
@@ -150,15 +166,12 @@ def check_world_ingress(
             ]
             message = f"{part.rule.where} opens {', '.join(opened)} to {_to_whom(part, prefix)}"
             found.append((part.rule.resource, message))
-        for rule in ingress.rules:
-            found += [
-                (rule.resource, f"{rule.where} admits {text!r}, which is not a CIDR block")
-                for text in rule.not_cidrs
-            ]
-            if rule.unknown_sources and not _public_port_only(rule, allowed):
-                found.append((rule.resource, _unknown_source_note(rule)))
-            elif not rule.ports_known and is_world([r for r in ingress.rules if r.sources], prefix):
-                found.append((rule.resource, Unverified(f"the protocol or ports of {rule.where}")))
+        found += [
+            (rule.resource, f"{rule.where} admits {text!r}, which is not a CIDR block")
+            for rule in ingress.rules
+            for text in rule.not_cidrs
+        ]
+        found += _undecided(ingress, prefix, lambda r: not _public_port_only(r, allowed))
     return found
 
 
@@ -199,12 +212,9 @@ def check_high_risk(
                 f"{part.rule.where} opens high-risk port(s) {shown} to {_to_whom(part, prefix)}"
             )
             found.append((part.rule.resource, message))
-        for rule in ingress.rules:
-            could_hit = not rule.ports_known or any(rule.covers(p) for p in risky)
-            if rule.unknown_sources and could_hit:
-                found.append((rule.resource, _unknown_source_note(rule)))
-            elif not rule.ports_known and is_world([r for r in ingress.rules if r.sources], prefix):
-                found.append((rule.resource, Unverified(f"the protocol or ports of {rule.where}")))
+        found += _undecided(
+            ingress, prefix, lambda r: not r.ports_known or any(r.covers(p) for p in risky)
+        )
     return found
 
 
@@ -241,21 +251,21 @@ def check_cidr_allowlist(
         return []
     allowed = [n for n in map(parse_cidr, entries) if n is not None]
     found: list[tuple[Resource, Finding]] = []
-    for ingress in group_ingress(resources):
-        for rule in ingress.rules:
-            found += [
-                (rule.resource, f"{rule.where} admits {s.shown}, outside the allowlist")
-                for s in rule.sources
-                if not _within(s.network, allowed)
-            ]
-            found += [
-                (rule.resource, f"{rule.where} admits {text!r}, which is not a CIDR block")
-                for text in rule.not_cidrs
-            ]
-            if rule.unknown_sources:
-                found.append((rule.resource, _unknown_source_note(rule)))
+    rules = [rule for ingress in group_ingress(resources) for rule in ingress.rules]
+    for rule in rules:
+        found += [
+            (rule.resource, f"{rule.where} admits {s.shown}, outside the allowlist")
+            for s in rule.sources
+            if not _within(s.network, allowed)
+        ]
+        found += [
+            (rule.resource, f"{rule.where} admits {text!r}, which is not a CIDR block")
+            for text in rule.not_cidrs
+        ]
+        if rule.unknown_sources:
+            found.append((rule.resource, _unknown_source_note(rule)))
     invalid = [c for c in entries if parse_cidr(c) is None]
-    judged = {r.resource.urn: r.resource for i in group_ingress(resources) for r in i.rules}
+    judged = {r.resource.urn: r.resource for r in rules}
     found += [
         (resource, f"config: allowedIngressCidrs entry {c!r} is not a CIDR")
         for resource in judged.values()
