@@ -21,14 +21,10 @@ from guardrails.resource import Resource
 ENGINE_TYPES = ["pulumi:pulumi:Stack", "pulumi:pulumi:StackReference", "pulumi:providers:aws"]
 """What the engine itself registers (the stack, the AWS provider) and the serving stack's read of
 the network stack's outputs; the engine may analyze them too."""
-COMPONENT_TYPES = [
-    "acme:network:MultiAzVpc",
-    "acme:serving:AlbLogBucket",
-    "acme:serving:ModelFleet",
-    "acme:serving:ModelServingLayer",
-    "acme:serving:ServingSecurityGroups",
-]
-"""The stacks' own components (they group resources; they create nothing themselves)."""
+COMPONENT_TYPES = ["acme:*"]
+"""The stacks' own components (``acme:serving:ModelFleet``...), by namespace: a component groups
+resources and creates nothing itself (each child is judged on its own), and a custom resource in
+that namespace would need a ``pulumi:providers:acme`` provider, which is not allowed."""
 PLATFORM_TYPES = [
     "aws:acm/certificate:Certificate",
     "aws:acm/certificateValidation:CertificateValidation",
@@ -89,19 +85,27 @@ ALLOWED_RESOURCE_TYPES = Guardrail(
     config={
         "allowedTypes": {
             "type": "array",
-            "items": {"type": "string", "pattern": "^[A-Za-z0-9_-]+:[A-Za-z0-9_./-]*:[A-Za-z0-9_]+$|^pulumi:providers:[a-z0-9-]+$"},
+            "items": {"type": "string", "pattern": "^[A-Za-z0-9_-]+:([A-Za-z0-9_./-]*:[A-Za-z0-9_]+|\\*)$|^pulumi:providers:[a-z0-9-]+$"},
             "uniqueItems": True,
             "minItems": 1,
             "default": ALLOWED_TYPES,
-            "description": "Resource type tokens a stack may declare.",
+            "description": "Resource type tokens a stack may declare (package:* allows a component namespace).",
         }
     },
     sees=(sees(ANY_TYPE, "(its type)"),),
 )  # fmt: skip
 
 
+def allowed(type_: str, entries: list[str]) -> bool:
+    """``type_`` is listed, or in a listed namespace (``acme:*``)."""
+    return any(
+        type_ == entry or (entry.endswith(":*") and type_.startswith(entry[:-1]))
+        for entry in entries
+    )
+
+
 def check_allowed_type(resource: Resource, config: dict[str, Any]) -> list[Finding]:
-    if resource.type in config["allowedTypes"]:
+    if allowed(resource.type, [str(e) for e in config["allowedTypes"]]):
         return []
     return [
         f"resource type {resource.type} is not on the platform's allowlist: it escapes the "

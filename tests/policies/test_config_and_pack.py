@@ -372,6 +372,8 @@ def test_every_type_the_committed_stacks_declare_is_allowed(
         "aws:cloudcontrol/resource:Resource",
         "aws:elb/loadBalancer:LoadBalancer",
         "pulumi-python:dynamic:Resource",
+        "pulumi:providers:acme",
+        "acmecorp:serving:Thing",
         "aws:ec2/instance:Instance",
     ],
 )
@@ -383,3 +385,11 @@ def test_escape_hatches_are_not_on_the_allowlist(type_: str) -> None:
         f"resource type {type_} is not on the platform's allowlist: it escapes the guardrails "
         "until it is added to allowedTypes on purpose"
     )
+
+
+def test_a_new_component_of_the_platform_needs_no_allowlist_change() -> None:
+    """Components group resources (each child is judged on its own): the namespace is allowed."""
+    component = Resource(
+        "acme:serving:AlbFrontDoor", "front", urn("acme:serving:AlbFrontDoor", "front"), {}
+    )
+    assert check_allowed_type(component, {"allowedTypes": ALLOWED_TYPES}) == []
