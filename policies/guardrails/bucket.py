@@ -1,42 +1,65 @@
-"""Log bucket guardrails: public access blocked, SSE-S3, TLS-only policy, ACLs disabled.
+"""Bucket guardrails: public access blocked, nothing granted to everyone, SSE-S3, a TLS-only
+policy (judged for what it does, :mod:`guardrails.iam`), ACLs disabled.
 
-Buckets are configured by side resources (public access block, encryption, policy, ownership);
-each is linked to its bucket through the property dependency of its ``bucket`` input, which a
-preview knows (unlike the bucket's id or ARN), or, failing that, by the same known bucket name.
+Buckets are configured by side resources (public access block, encryption, policy, ownership,
+ACL); each is linked to its bucket by the property dependency of its ``bucket`` input or by the
+bucket's name (:data:`guardrails.links.SIDE_BUCKET`).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pulumi_policy import Severity
 
+from guardrails import iam_documents as iam
+from guardrails import links
+from guardrails import types as t
 from guardrails.adapters import stack_policy
-from guardrails.meta import Guardrail
+from guardrails.findings import Finding, Unverified
+from guardrails.meta import Guardrail, sees
+from guardrails.normalize import lower
 from guardrails.resource import Resource
-from guardrails.types import BUCKET_POLICY, BUCKETS, OWNERSHIP, PUBLIC_ACCESS_BLOCK, SSE
-from guardrails.values import as_bool, as_dict, as_list, has_unknown, is_unknown
+from guardrails.values import as_bool, as_dict, as_list, is_unknown
 
 BLOCK_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 
 
-def configures(side: Resource, bucket: Resource) -> bool:
-    if side.linked_to(bucket, "bucket"):
-        return True
-    name, target = bucket.get("bucket"), side.get("bucket")
-    return isinstance(name, str) and bool(name) and name == target
+class _Sides:
+    """Each bucket's side resources in one stack, and the ones a preview cannot place."""
 
+    def __init__(self, resources: list[Resource]) -> None:
+        self.resources = resources
+        self.links = [
+            (r, links.SIDE_BUCKET.follow(r, resources))
+            for r in resources
+            if r.type in t.BUCKET_SIDE_RESOURCES
+        ]
 
-def side_resources(
-    resources: list[Resource], bucket: Resource, types: frozenset[str] | str
-) -> list[Resource]:
-    wanted = {types} if isinstance(types, str) else types
-    return [r for r in resources if r.type in wanted and configures(r, bucket)]
+    def of(self, bucket: Resource, types: frozenset[str] | str) -> tuple[list[Resource], bool]:
+        """The side resources of ``types`` that configure ``bucket``, and whether some might."""
+        wanted = {types} if isinstance(types, str) else types
+        sides = [r for r, link in self.links if r.type in wanted and link.leads_to(bucket)]
+        maybe = any(
+            r.type in wanted and (link.unresolved or any(m.urn == bucket.urn for m in link.maybe))
+            for r, link in self.links
+            if not link.leads_to(bucket)
+        )
+        return sides, maybe
 
 
 def buckets(resources: list[Resource]) -> list[Resource]:
-    return [r for r in resources if r.type in BUCKETS]
+    return [r for r in resources if r.type in t.BUCKETS]
+
+
+def bucket_arns(bucket: Resource) -> list[str] | None:
+    """The ARNs a TLS-only deny must cover: the bucket and (two probes of) every object in it."""
+    name = links.identifier(bucket, "bucket")
+    if not isinstance(name, str) or not name:
+        return None
+    arn = bucket.get("arn")
+    base = arn if isinstance(arn, str) and arn.startswith("arn:") else f"arn:aws:s3:::{name}"
+    return [base, f"{base}/*", f"{base}/any/key.log"]
 
 
 PUBLIC_ACCESS = Guardrail(
@@ -45,26 +68,108 @@ PUBLIC_ACCESS = Guardrail(
     severity=Severity.HIGH,
     controls=("SecurityHub S3.8", "CKV2_AWS_6"),
     remediation="Add an aws.s3.BucketPublicAccessBlock with all four flags true for the bucket.",
+    sees=(sees(t.BUCKETS, "bucket", "arn"), sees(t.PUBLIC_ACCESS_BLOCK, "bucket", *BLOCK_FLAGS)),
 )
 
 
-def check_public_access(resources: list[Resource], _: dict[str, Any]) -> list[tuple[Resource, str]]:
-    violations = []
+def check_public_access(
+    resources: list[Resource], _: dict[str, Any]
+) -> list[tuple[Resource, Finding]]:
+    sides = _Sides(resources)
+    found: list[tuple[Resource, Finding]] = []
     for bucket in buckets(resources):
-        blocks = side_resources(resources, bucket, PUBLIC_ACCESS_BLOCK)
+        blocks, maybe = sides.of(bucket, t.PUBLIC_ACCESS_BLOCK)
         if not blocks:
-            violations.append((bucket, f"bucket {bucket.name} has no public access block"))
+            found.append(
+                (bucket, Unverified("the bucket input of a public access block"))
+                if maybe
+                else (bucket, f"bucket {bucket.name} has no public access block")
+            )
             continue
-        off = [
-            flag
-            for flag in BLOCK_FLAGS
-            if not any(is_unknown(b.get(flag)) or as_bool(b.get(flag)) is True for b in blocks)
-        ]
-        if off:
-            violations.append(
+        off = [f for f in BLOCK_FLAGS if not any(as_bool(b.get(f)) is True for b in blocks)]
+        unknown = [f for f in off if any(is_unknown(b.get(f)) for b in blocks)]
+        if unknown:
+            found.append((bucket, Unverified(", ".join(unknown))))
+        if off and not unknown:
+            found.append(
                 (bucket, f"bucket {bucket.name}: public access block leaves {', '.join(off)} off")
             )
-    return violations
+    return found
+
+
+NO_PUBLIC_GRANTS = Guardrail(
+    name="s3-no-public-grants",
+    description='No bucket grants access to everyone: no public canned ACL or AllUsers/AuthenticatedUsers grant, no Allow to Principal "*" without a condition that narrows who.',
+    severity=Severity.CRITICAL,
+    controls=("SecurityHub S3.2", "SecurityHub S3.3", "CKV_AWS_20", "CKV_AWS_57"),
+    remediation="Remove the public ACL or grant; name the principal (or add aws:SourceArn / aws:SourceAccount / aws:PrincipalOrgID) in the policy.",
+    sees=(
+        sees(t.BUCKETS, "acl", "grants[].uri", "policy"),
+        sees(t.BUCKET_ACLS, "bucket", "acl", "accessControlPolicy.grants[].grantee.uri"),
+        sees(t.BUCKET_POLICY, "bucket", "policy"),
+    ),
+)
+
+
+def _acl_findings(resource: Resource, grants: Any) -> list[Finding]:
+    acl = lower(resource.get("acl"))
+    found: list[Finding] = []
+    if is_unknown(acl):
+        found.append(Unverified("acl"))
+    elif acl in iam.PUBLIC_ACLS:
+        found.append(f"{resource.name} sets the canned ACL {acl}")
+    items = as_list(grants)
+    if items is None:
+        return [*found, Unverified("grants")]
+    for grant in items:
+        fields = as_dict(grant) or {}
+        grantee = as_dict(fields.get("grantee")) or fields
+        uri = grantee.get("uri")
+        if is_unknown(uri):
+            found.append(Unverified("a grantee"))
+        elif uri in iam.PUBLIC_GRANTEES:
+            found.append(
+                f"{resource.name} grants {fields.get('permission', 'access')} to {uri.rsplit('/', 1)[-1]}"
+            )
+    return found
+
+
+def _policy_findings(owner: Resource, document: Any) -> list[Finding]:
+    statements = iam.statements(document)
+    if statements is None:
+        return [Unverified("policy")]
+    found: list[Finding] = []
+    for index, statement in enumerate(statements):
+        verdict = iam.allows_everyone(statement)
+        if verdict is None:
+            found.append(Unverified(f"policy statement {index}"))
+        elif verdict:
+            found.append(
+                f'{owner.name}\'s policy allows Principal "*" (statement {index}) with no condition narrowing who'
+            )
+    return found
+
+
+def check_public_grants(
+    resources: list[Resource], _: dict[str, Any]
+) -> list[tuple[Resource, Finding]]:
+    sides = _Sides(resources)
+    found: list[tuple[Resource, Finding]] = []
+    for bucket in buckets(resources):
+        findings = _acl_findings(bucket, bucket.get("grants"))
+        if bucket.get("policy") is not None:
+            findings += _policy_findings(bucket, bucket.get("policy"))
+        for acl in sides.of(bucket, t.BUCKET_ACLS)[0]:
+            policy = as_dict(acl.get("accessControlPolicy"))
+            grants = None if policy is None else policy.get("grants")
+            findings += _acl_findings(acl, grants)
+        for policy in sides.of(bucket, t.BUCKET_POLICY)[0]:
+            findings += _policy_findings(policy, policy.get("policy"))
+        found += [
+            (bucket, f if isinstance(f, Unverified) else f"bucket {bucket.name}: {f}")
+            for f in findings
+        ]
+    return found
 
 
 SSE_S3 = Guardrail(
@@ -73,6 +178,10 @@ SSE_S3 = Guardrail(
     severity=Severity.MEDIUM,
     controls=("SecurityHub S3.4", "CKV_AWS_19"),
     remediation="Add an aws.s3.BucketServerSideEncryptionConfiguration with sseAlgorithm AES256.",
+    sees=(
+        sees(t.BUCKETS, "serverSideEncryptionConfiguration"),
+        sees(t.SSE, "bucket", "rules[].applyServerSideEncryptionByDefault.sseAlgorithm"),
+    ),
 )
 
 
@@ -97,86 +206,91 @@ def _algorithms(configuration: Any) -> list[Any] | None:
         )
         if default is None:
             return None
-        algorithms.append(default.get("sseAlgorithm"))
+        algorithms.append(lower(default.get("sseAlgorithm")))
     return algorithms
 
 
-def check_sse(resources: list[Resource], _: dict[str, Any]) -> list[tuple[Resource, str]]:
-    violations = []
+def check_sse(resources: list[Resource], _: dict[str, Any]) -> list[tuple[Resource, Finding]]:
+    sides = _Sides(resources)
+    found: list[tuple[Resource, Finding]] = []
     for bucket in buckets(resources):
-        configurations = [r.props for r in side_resources(resources, bucket, SSE)]
+        configured, maybe = sides.of(bucket, t.SSE)
+        configurations: list[Any] = [{"rules": r.get("rules")} for r in configured]
         inline = bucket.get("serverSideEncryptionConfiguration")
         if inline is not None:
             configurations.append(inline)
         if not configurations:
-            violations.append(
-                (bucket, f"bucket {bucket.name} has no server-side encryption configuration")
+            found.append(
+                (bucket, Unverified("the bucket input of an encryption configuration"))
+                if maybe
+                else (bucket, f"bucket {bucket.name} has no server-side encryption configuration")
             )
             continue
         for configuration in configurations:
-            for algorithm in _algorithms(configuration) or []:
+            algorithms = _algorithms(configuration)
+            if algorithms is None or any(is_unknown(a) for a in algorithms):
+                found.append((bucket, Unverified("sseAlgorithm")))
+            for algorithm in algorithms or []:
                 if isinstance(algorithm, str) and algorithm.startswith("aws:kms"):
-                    violations.append(
+                    found.append(
                         (
                             bucket,
                             f"bucket {bucket.name} uses {algorithm}: ALB access-log delivery fails with SSE-KMS; use AES256",
                         )
                     )
-    return violations
-
-
-def _statements(document: Any) -> list[Any] | None:
-    """A policy document's statements; ``None`` if it is unknown or not a policy document."""
-    if is_unknown(document):
-        return None
-    if isinstance(document, str):
-        try:
-            document = json.loads(document)
-        except json.JSONDecodeError:
-            return []
-    fields = as_dict(document)
-    if fields is None:
-        return None
-    statements = fields.get("Statement", [])
-    if is_unknown(statements):
-        return None
-    return statements if isinstance(statements, list) else [statements]
-
-
-def denies_insecure_transport(document: Any) -> bool | None:
-    """True if the policy denies requests without TLS; ``None`` if a preview cannot know."""
-    statements = _statements(document)
-    if statements is None:
-        return None
-    for statement in statements:
-        fields = as_dict(statement) or {}
-        conditions = as_dict(fields.get("Condition")) or {}
-        secure = (as_dict(conditions.get("Bool")) or {}).get("aws:SecureTransport")
-        if fields.get("Effect") == "Deny" and str(secure).lower() == "false":
-            return True
-    return None if has_unknown(statements) else False
+    return found
 
 
 TLS_ONLY = Guardrail(
     name="s3-tls-only",
-    description="Bucket policies deny requests that do not use TLS.",
+    description='Each bucket has one policy, and it denies everyone (Principal "*") every S3 action on the bucket and its objects without TLS.',
     severity=Severity.MEDIUM,
     controls=("SecurityHub S3.5",),
-    remediation="Add a Deny statement on s3:* with Condition Bool aws:SecureTransport = false to the bucket policy.",
+    remediation='Give the bucket one policy with a Deny statement: Principal "*", Action s3:*, Resource the bucket ARN and ARN/*, Condition Bool aws:SecureTransport false.',
+    sees=(sees(t.BUCKETS, "bucket", "arn", "policy"), sees(t.BUCKET_POLICY, "bucket", "policy")),
 )
 
 
-def check_tls_only(resources: list[Resource], _: dict[str, Any]) -> list[tuple[Resource, str]]:
-    violations = []
+def _tls_verdict(document: Any, arns: list[str] | None) -> bool | None:
+    statements = iam.statements(document)
+    if statements is None:
+        return None
+    verdicts = [iam.denies_insecure_transport(s, arns or []) for s in statements]
+    if True in verdicts and arns is not None:
+        return True
+    return None if None in verdicts or arns is None else False
+
+
+def check_tls_only(resources: list[Resource], _: dict[str, Any]) -> list[tuple[Resource, Finding]]:
+    sides = _Sides(resources)
+    found: list[tuple[Resource, Finding]] = []
     for bucket in buckets(resources):
-        documents = [p.get("policy") for p in side_resources(resources, bucket, BUCKET_POLICY)]
+        policies, maybe = sides.of(bucket, t.BUCKET_POLICY)
+        documents = [p.get("policy") for p in policies]
         if bucket.get("policy") is not None:
             documents.append(bucket.get("policy"))
-        verdicts = [denies_insecure_transport(d) for d in documents]
-        if None in verdicts or True in verdicts:
-            continue  # an unknown document is checked at the update, never guessed
-        violations.append((bucket, f"bucket {bucket.name} has no policy denying non-TLS requests"))
-    return violations
+        if len(documents) > 1:
+            found.append(
+                (
+                    bucket,
+                    f"bucket {bucket.name} has {len(documents)} bucket policies: they overwrite "
+                    "each other, so which deny holds depends on the order of writes",
+                )
+            )
+        verdicts = [_tls_verdict(d, bucket_arns(bucket)) for d in documents]
+        if True in verdicts:
+            continue
+        if None in verdicts or (maybe and not documents):
+            found.append((bucket, Unverified("the bucket policy (or the bucket's name)")))
+        else:
+            found.append(
+                (
+                    bucket,
+                    f"bucket {bucket.name} has no policy denying non-TLS requests to everyone "
+                    "for every S3 action on the bucket and its objects",
+                )
+            )
+    return found
 
 
 ACLS_DISABLED = Guardrail(
@@ -185,31 +299,40 @@ ACLS_DISABLED = Guardrail(
     severity=Severity.MEDIUM,
     controls=("SecurityHub S3.12", "CKV2_AWS_65"),
     remediation="Add an aws.s3.BucketOwnershipControls with objectOwnership BucketOwnerEnforced.",
+    sees=(sees(t.BUCKETS, "bucket", "arn"), sees(t.OWNERSHIP, "bucket", "rule.objectOwnership")),
 )
 
 
-def check_acls_disabled(resources: list[Resource], _: dict[str, Any]) -> list[tuple[Resource, str]]:
-    violations = []
+def check_acls_disabled(
+    resources: list[Resource], _: dict[str, Any]
+) -> list[tuple[Resource, Finding]]:
+    sides = _Sides(resources)
+    found: list[tuple[Resource, Finding]] = []
     for bucket in buckets(resources):
+        controls, maybe = sides.of(bucket, t.OWNERSHIP)
         owners = []
-        for controls in side_resources(resources, bucket, OWNERSHIP):
-            rule = as_dict(controls.get("rule"))
+        for control in controls:
+            rule = as_dict(control.get("rule"))
             owners.append(None if rule is None else rule.get("objectOwnership"))
-        if any(o is None or is_unknown(o) or o == "BucketOwnerEnforced" for o in owners):
+        if "BucketOwnerEnforced" in owners:
             continue
-        violations.append(
+        if maybe or any(o is None or is_unknown(o) for o in owners):
+            found.append((bucket, Unverified("objectOwnership")))
+            continue
+        found.append(
             (
                 bucket,
                 f"bucket {bucket.name} still allows ACLs (object ownership is not BucketOwnerEnforced)",
             )
         )
-    return violations
+    return found
 
 
 POLICIES = [
     stack_policy(PUBLIC_ACCESS, check_public_access),
+    stack_policy(NO_PUBLIC_GRANTS, check_public_grants),
     stack_policy(SSE_S3, check_sse),
     stack_policy(TLS_ONLY, check_tls_only),
     stack_policy(ACLS_DISABLED, check_acls_disabled),
 ]
-GUARDRAILS = [PUBLIC_ACCESS, SSE_S3, TLS_ONLY, ACLS_DISABLED]
+GUARDRAILS = [PUBLIC_ACCESS, NO_PUBLIC_GRANTS, SSE_S3, TLS_ONLY, ACLS_DISABLED]

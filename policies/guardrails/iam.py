@@ -16,7 +16,8 @@ from typing import Any
 from pulumi_policy import Severity
 
 from guardrails.adapters import resource_policy
-from guardrails.meta import Guardrail
+from guardrails.findings import Finding, Unverified
+from guardrails.meta import Guardrail, sees
 from guardrails.resource import Resource
 from guardrails.values import as_dict, as_list, has_unknown, is_unknown
 
@@ -56,10 +57,14 @@ def document(value: Any) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def statements(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    """The known statements (an unknown one is judged at the update)."""
+def statements(doc: dict[str, Any]) -> list[Any]:
+    """The statements: dicts, or :data:`UNKNOWN` for one a preview does not know."""
     body = doc.get("Statement", [])
-    return [s for s in (body if isinstance(body, list) else [body]) if isinstance(s, dict)]
+    return [
+        s
+        for s in (body if isinstance(body, list) else [body])
+        if isinstance(s, dict) or is_unknown(s)
+    ]
 
 
 def _values(value: Any) -> list[Any]:
@@ -67,8 +72,9 @@ def _values(value: Any) -> list[Any]:
 
 
 def trusts_github(statement: dict[str, Any]) -> bool:
-    """Allows GitHub's provider: by its ARN, or (the ARN unknown in a preview) by its claims."""
-    if statement.get("Effect") != "Allow":
+    """Allows GitHub's provider (or, its effect unknown, may): by its ARN, or (the ARN unknown in a
+    preview) by its claims."""
+    if statement.get("Effect") != "Allow" and not is_unknown(statement.get("Effect")):
         return False
     federated = _values((as_dict(statement.get("Principal")) or {}).get("Federated"))
     if any(isinstance(p, str) and p.endswith(GITHUB_OIDC_HOST) for p in federated):
@@ -89,11 +95,11 @@ def _claim(conditions: dict[str, Any], claim: str) -> tuple[str, list[Any]] | No
     return None
 
 
-def trust_problems(statement: dict[str, Any]) -> list[str]:
+def trust_problems(statement: dict[str, Any]) -> list[Finding]:
     conditions = as_dict(statement.get("Condition"))
     if conditions is None or has_unknown(conditions):
-        return []  # judged at the update
-    problems = []
+        return [Unverified("the trust policy's conditions")]  # judged at the update
+    problems: list[Finding] = []
     subject = _claim(conditions, "sub")
     if subject is None:
         problems.append(
@@ -127,39 +133,61 @@ OIDC_TRUST = Guardrail(
         "Add Condition StringEquals token.actions.githubusercontent.com:sub = "
         "repo:<owner>/<repo>:environment:<env> and token.actions.githubusercontent.com:aud = sts.amazonaws.com."
     ),
+    sees=(sees(ROLE, "assumeRolePolicy"),),
 )
 
 
-def check_oidc_trust(role: Resource, _: dict[str, Any]) -> list[str]:
-    doc = document(role.get("assumeRolePolicy"))
+def check_oidc_trust(role: Resource, _: dict[str, Any]) -> list[Finding]:
+    policy = role.get("assumeRolePolicy")
+    doc = document(policy)
     if doc is None:
-        return []
-    return [
-        f"role {role.name} {problem}"
-        for statement in statements(doc)
-        if trusts_github(statement)
-        for problem in trust_problems(statement)
-    ]
+        return [Unverified(f"role {role.name}'s trust policy")] if has_unknown(policy) else []
+    findings: list[Finding] = []
+    for statement in statements(doc):
+        if is_unknown(statement):
+            findings.append(Unverified(f"role {role.name}'s trust statement"))
+            continue
+        if not trusts_github(statement):
+            if has_unknown(statement.get("Principal")) and statement.get("Effect") != "Deny":
+                findings.append(Unverified(f"role {role.name}'s trusted principal"))
+            continue
+        if is_unknown(statement.get("Effect")):
+            findings.append(Unverified(f"role {role.name}'s trust statement's effect"))
+            continue
+        findings += [
+            problem if isinstance(problem, Unverified) else f"role {role.name} {problem}"
+            for problem in trust_problems(statement)
+        ]
+    return findings
 
 
 def _resources(statement: dict[str, Any]) -> list[Any]:
     return _values(statement.get("Resource", []))
 
 
-def admin_grants(doc: dict[str, Any]) -> list[str]:
-    """What in ``doc`` is admin-equivalent: ``*``, ``iam:*`` on ``*``, or Allow + NotAction."""
-    found = []
+def admin_grants(doc: dict[str, Any]) -> list[Finding]:
+    """What in ``doc`` is admin-equivalent: ``*``, ``iam:*`` on ``*``, or Allow + NotAction. A
+    value a preview does not know is decisive only where it could make a grant admin."""
+    found: list[Finding] = []
     for statement in statements(doc):
-        if statement.get("Effect") != "Allow" or has_unknown(statement):
+        if is_unknown(statement):
+            found.append(Unverified("a statement"))
+            continue
+        effect = statement.get("Effect")
+        if is_unknown(effect) or is_unknown(statement.get("Action")):
+            found.append(Unverified("a statement's effect or actions"))
+            continue
+        if effect != "Allow":
             continue
         actions = [a for a in _values(statement.get("Action", [])) if isinstance(a, str)]
-        on_everything = "*" in _resources(statement) or "NotResource" in statement
+        wide = "NotAction" in statement or any(a.lower() == "iam:*" for a in actions)
         if any(a in ("*", "*:*") for a in actions):
             found.append("allows every action (*)")
-        elif on_everything and any(a.lower() == "iam:*" for a in actions):
-            found.append("allows iam:* on every resource")
-        elif "NotAction" in statement and on_everything:
-            found.append("allows everything but a NotAction list on every resource")
+        elif wide and has_unknown(statement.get("Resource")):
+            found.append(Unverified("the resources of a statement allowing iam:* or NotAction"))
+        elif wide and ("*" in _resources(statement) or "NotResource" in statement):
+            kind = "everything but a NotAction list" if "NotAction" in statement else "iam:*"
+            found.append(f"allows {kind} on every resource")
     return found
 
 
@@ -169,6 +197,11 @@ NO_ADMIN = Guardrail(
     severity=Severity.CRITICAL,
     controls=("SecurityHub IAM.1", "CKV_AWS_62", "CKV_AWS_286"),
     remediation="Grant the actions the workload needs on its own resources (see stacks/bootstrap/bootstrap_stack/permissions.py).",
+    sees=(
+        sees(frozenset(POLICY_DOCUMENTS), "policy"),
+        sees(ATTACHMENTS, "policyArn"),
+        sees(ROLE, "managedPolicyArns", "inlinePolicies[].policy"),
+    ),
 )
 
 
@@ -180,7 +213,7 @@ def _admin_arn(value: Any) -> str | None:
     return None
 
 
-def check_no_admin(resource: Resource, _: dict[str, Any]) -> list[str]:
+def check_no_admin(resource: Resource, _: dict[str, Any]) -> list[Finding]:
     documents: list[Any] = []
     arns: list[Any] = []
     if resource.type in POLICY_DOCUMENTS:
@@ -191,10 +224,24 @@ def check_no_admin(resource: Resource, _: dict[str, Any]) -> list[str]:
         arns.extend(as_list(resource.get("managedPolicyArns")) or [])
         for inline in as_list(resource.get("inlinePolicies")) or []:
             documents.append((as_dict(inline) or {}).get("policy"))
-    messages = [f"{resource.name} attaches {name}" for name in filter(None, map(_admin_arn, arns))]
+    messages: list[Finding] = [
+        f"{resource.name} attaches {name}" for name in filter(None, map(_admin_arn, arns))
+    ]
+    # An unknown ARN from a policy in the stack is that policy's: it is judged as a document.
+    from_stack = bool(resource.property_dependencies.get("policyArn"))
+    messages += [
+        Unverified(f"{resource.name}'s policy ARN")
+        for arn in arns
+        if is_unknown(arn) and not from_stack
+    ]
     for value in documents:
         doc = document(value)
-        messages.extend(f"{resource.name} {grant}" for grant in admin_grants(doc or {}))
+        if doc is None and has_unknown(value):
+            messages.append(Unverified(f"{resource.name}'s policy document"))
+        messages.extend(
+            grant if isinstance(grant, Unverified) else f"{resource.name} {grant}"
+            for grant in admin_grants(doc or {})
+        )
     return messages
 
 

@@ -1,5 +1,5 @@
 """What every guardrail declares: a stable name, what it enforces, how bad a violation is, the
-controls it maps to (AWS Security Hub, Checkov), how to fix it, and its tunables.
+controls it maps to (AWS Security Hub, Checkov), how to fix it, its tunables, and what it reads.
 """
 
 from __future__ import annotations
@@ -11,7 +11,22 @@ from pulumi_policy import Severity
 
 from guardrails.exemptions import EXEMPT_PREFIX  # re-exported: tools read exemptions with it
 
-__all__ = ["EXEMPT_PREFIX", "Guardrail"]
+__all__ = ["ANY_TYPE", "EXEMPT_PREFIX", "Guardrail", "Sees", "sees"]
+
+ANY_TYPE = "*"
+"""In :attr:`Sees.types`: every resource the stack declares."""
+
+
+@dataclass(frozen=True)
+class Sees:
+    """Resource types a guardrail reads, and the fields (camelCase inputs) it reads of them."""
+
+    types: frozenset[str]
+    fields: tuple[str, ...]
+
+
+def sees(types: frozenset[str] | set[str] | str, *fields: str) -> Sees:
+    return Sees(frozenset({types} if isinstance(types, str) else types), fields)
 
 
 @dataclass(frozen=True)
@@ -25,6 +40,8 @@ class Guardrail:
     remediation: str
     config: dict[str, dict[str, Any]] = field(default_factory=dict)
     """JSON-schema properties of this policy's tunables, each with a default."""
+    sees: tuple[Sees, ...] = ()
+    """What the policy reads (the README's table of what each policy sees)."""
 
     @property
     def summary(self) -> str:

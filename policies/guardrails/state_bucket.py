@@ -11,7 +11,8 @@ from typing import Any
 from pulumi_policy import Severity
 
 from guardrails.adapters import stack_policy
-from guardrails.meta import Guardrail
+from guardrails.findings import Finding, Unverified
+from guardrails.meta import Guardrail, sees
 from guardrails.resource import Resource
 from guardrails.values import UNKNOWN, as_bool, as_dict, is_unknown
 
@@ -30,11 +31,18 @@ STATE_VERSIONING = Guardrail(
     severity=Severity.HIGH,
     controls=("CKV_AWS_21", "Pulumi DIY backend guidance"),
     remediation="Add an aws.s3.BucketVersioning with versioningConfiguration.status Enabled for the bucket.",
+    sees=(
+        sees(BUCKETS, "tags", "versioning.enabled", "bucket"),
+        sees(VERSIONING, "bucket", "versioningConfiguration.status"),
+    ),
 )
 
 
-def is_state_bucket(bucket: Resource) -> bool:
-    tags = as_dict(bucket.get("tags")) or {}
+def is_state_bucket(bucket: Resource) -> bool | None:
+    """Tagged as a state bucket; ``None`` if a preview does not know its tags."""
+    tags = as_dict(bucket.get("tags"))
+    if tags is None or is_unknown(tags.get(PURPOSE[0])):
+        return None
     return tags.get(PURPOSE[0]) == PURPOSE[1]
 
 
@@ -69,12 +77,21 @@ def versioned(bucket: Resource, resources: list[Resource]) -> bool | None:
 
 def check_state_versioning(
     resources: list[Resource], _: dict[str, Any]
-) -> list[tuple[Resource, str]]:
-    violations = []
+) -> list[tuple[Resource, Finding]]:
+    violations: list[tuple[Resource, Finding]] = []
     for bucket in resources:
-        if bucket.type not in BUCKETS or not is_state_bucket(bucket):
+        if bucket.type not in BUCKETS:
             continue
-        if versioned(bucket, resources) is False:
+        state = is_state_bucket(bucket)
+        if state is None:
+            violations.append((bucket, Unverified(f"bucket {bucket.name}'s purpose tag")))
+            continue
+        if not state:
+            continue
+        verdict = versioned(bucket, resources)
+        if verdict is None:
+            violations.append((bucket, Unverified(f"state bucket {bucket.name}'s versioning")))
+        elif verdict is False:
             violations.append(
                 (
                     bucket,

@@ -7,7 +7,8 @@ from typing import Any
 from pulumi_policy import Severity
 
 from guardrails.adapters import resource_policy
-from guardrails.meta import Guardrail
+from guardrails.findings import Finding, Unverified
+from guardrails.meta import Guardrail, sees
 from guardrails.resource import Resource
 from guardrails.values import as_dict, as_list, is_unknown
 from shared.tagging import ASG_TYPE, TAGGABLE_TYPES
@@ -29,44 +30,50 @@ REQUIRED_TAGS = Guardrail(
             "description": "Tag keys every taggable resource carries, each with a non-empty value.",
         }
     },
+    sees=(
+        sees(TAGGABLE_TYPES, "tags"),
+        sees(ASG_TYPE, "tags[].key", "tags[].value"),
+    ),
 )
 
 
-def present_tags(resource: Resource) -> set[str] | None:
-    """The tag keys a resource carries with a value; ``None`` when a preview cannot know them.
+def tag_values(resource: Resource) -> dict[str, Any] | None:
+    """The resource's tags as key -> value (UNKNOWN where a preview cannot know the value);
+    ``None`` when a preview cannot know which tags there are.
 
     An Auto Scaling group's tags are a list of ``{key, value, propagateAtLaunch}`` blocks; every
-    other taggable resource has a ``tags`` map. A tag whose value is unknown counts as present.
+    other taggable resource has a ``tags`` map.
     """
     tags = resource.get("tags")
-    if resource.type == ASG_TYPE:
-        blocks = as_list(tags)
-        if blocks is None:
-            return None
-        present: set[str] = set()
-        for block in blocks:
-            fields = as_dict(block)
-            if fields is None or is_unknown(fields.get("key")):
-                return None
-            if _has_value(fields.get("value")):
-                present.add(str(fields.get("key")))
-        return present
-    mapping = as_dict(tags)
-    if mapping is None:
+    if resource.type != ASG_TYPE:
+        return as_dict(tags)
+    blocks = as_list(tags)
+    if blocks is None:
         return None
-    return {key for key, value in mapping.items() if _has_value(value)}
+    values: dict[str, Any] = {}
+    for block in blocks:
+        fields = as_dict(block)
+        if fields is None or is_unknown(fields.get("key")):
+            return None
+        values[str(fields.get("key"))] = fields.get("value")
+    return values
 
 
-def _has_value(value: Any) -> bool:
-    return is_unknown(value) or (isinstance(value, str) and value.strip() != "")
-
-
-def check_required_tags(resource: Resource, config: dict[str, Any]) -> list[str]:
-    present = present_tags(resource)
-    if present is None:
-        return []
-    missing = [str(t) for t in config["requiredTags"] if t not in present]
-    return [f"missing required tag(s): {', '.join(missing)}"] if missing else []
+def check_required_tags(resource: Resource, config: dict[str, Any]) -> list[Finding]:
+    values = tag_values(resource)
+    if values is None:
+        return [Unverified("tags")]
+    required = [str(t) for t in config["requiredTags"]]
+    unknown = [t for t in required if is_unknown(values.get(t))]
+    missing = [
+        t
+        for t in required
+        if t not in unknown and not (isinstance(values.get(t), str) and values[t].strip())
+    ]
+    found: list[Finding] = [Unverified(f"tags.{t}") for t in unknown]
+    if missing:
+        found.append(f"missing required tag(s): {', '.join(missing)}")
+    return found
 
 
 POLICIES = [resource_policy(REQUIRED_TAGS, TAGGABLE_TYPES | {ASG_TYPE}, check_required_tags)]

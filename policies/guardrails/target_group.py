@@ -7,7 +7,9 @@ from typing import Any
 from pulumi_policy import Severity
 
 from guardrails.adapters import resource_policy
-from guardrails.meta import Guardrail
+from guardrails.findings import Finding, Unverified
+from guardrails.meta import Guardrail, sees
+from guardrails.normalize import lower, upper
 from guardrails.resource import Resource
 from guardrails.types import TARGET_GROUPS
 from guardrails.values import as_bool, as_dict, as_int, is_unknown
@@ -34,7 +36,7 @@ def probed(tg: Resource) -> dict[str, Any] | None:
 
 
 def is_lambda(tg: Resource) -> bool:
-    return tg.get("targetType") == "lambda"
+    return lower(tg.get("targetType")) == "lambda"
 
 
 HEALTH_CHECK = Guardrail(
@@ -43,18 +45,31 @@ HEALTH_CHECK = Guardrail(
     severity=Severity.HIGH,
     controls=("CKV_AWS_261",),
     remediation="Set healthCheck: {enabled: true, path: /health} on the target group.",
+    sees=(
+        sees(
+            TARGET_GROUPS,
+            "targetType",
+            "healthCheck.enabled",
+            "healthCheck.protocol",
+            "healthCheck.path",
+        ),
+    ),
 )
 
 
-def check_health_check(tg: Resource, _: dict[str, Any]) -> list[str]:
+def check_health_check(tg: Resource, _: dict[str, Any]) -> list[Finding]:
     hc = health_check(tg)
-    if hc is None or is_lambda(tg):
+    if is_lambda(tg):
         return []
+    if hc is None or is_unknown(hc.get("enabled")):
+        return [Unverified("healthCheck")]
     if as_bool(hc.get("enabled", True)) is False:
         return ["health checks are disabled: failed targets keep receiving traffic"]
-    hc_protocol = hc.get("protocol") or "HTTP"  # the provider's default, whatever the group's
+    hc_protocol = upper(hc.get("protocol"), default="HTTP")  # the provider's default
     path = hc.get("path")
-    if is_unknown(path) or is_unknown(hc_protocol) or hc_protocol not in PATH_PROTOCOLS:
+    if is_unknown(hc_protocol) or (hc_protocol in PATH_PROTOCOLS and is_unknown(path)):
+        return [Unverified("healthCheck.path")]
+    if hc_protocol not in PATH_PROTOCOLS:
         return []
     if not path:
         return ["the health check has no explicit path (AWS probes / by default)"]
@@ -67,6 +82,15 @@ DETECTION = Guardrail(
     severity=Severity.MEDIUM,
     controls=("Well-Architected REL-11",),
     remediation="Lower healthCheck.interval or healthCheck.unhealthyThreshold (the serving stack defaults give 10 s).",
+    sees=(
+        sees(
+            TARGET_GROUPS,
+            "targetType",
+            "healthCheck.enabled",
+            "healthCheck.interval",
+            "healthCheck.unhealthyThreshold",
+        ),
+    ),
     config={
         "maxDetectionSeconds": {
             "type": "integer",
@@ -79,10 +103,14 @@ DETECTION = Guardrail(
 )
 
 
-def check_detection(tg: Resource, config: dict[str, Any]) -> list[str]:
+def check_detection(tg: Resource, config: dict[str, Any]) -> list[Finding]:
+    if health_check(tg) is None and not is_lambda(tg):
+        return [Unverified("healthCheck")]
     hc = probed(tg)
     if hc is None:
         return []
+    if is_unknown(hc.get("interval")) or is_unknown(hc.get("unhealthyThreshold")):
+        return [Unverified("healthCheck.interval or unhealthyThreshold")]
     interval = as_int(hc.get("interval", DEFAULT_INTERVAL))
     unhealthy = as_int(hc.get("unhealthyThreshold", DEFAULT_UNHEALTHY))
     if interval is None or unhealthy is None:
@@ -102,13 +130,26 @@ TIMEOUT = Guardrail(
     severity=Severity.MEDIUM,
     controls=("AWS ELB API constraint",),
     remediation="Set healthCheck.timeout below healthCheck.interval.",
+    sees=(
+        sees(
+            TARGET_GROUPS,
+            "targetType",
+            "healthCheck.enabled",
+            "healthCheck.interval",
+            "healthCheck.timeout",
+        ),
+    ),
 )
 
 
-def check_timeout(tg: Resource, _: dict[str, Any]) -> list[str]:
+def check_timeout(tg: Resource, _: dict[str, Any]) -> list[Finding]:
+    if health_check(tg) is None and not is_lambda(tg):
+        return [Unverified("healthCheck")]
     hc = probed(tg)
     if hc is None:
         return []
+    if is_unknown(hc.get("interval")) or is_unknown(hc.get("timeout")):
+        return [Unverified("healthCheck.interval or timeout")]
     interval = as_int(hc.get("interval", DEFAULT_INTERVAL))
     timeout = as_int(hc.get("timeout", DEFAULT_TIMEOUT))
     if interval is None or timeout is None or timeout < interval:
@@ -122,6 +163,7 @@ DRAIN = Guardrail(
     severity=Severity.LOW,
     controls=("Well-Architected REL-11",),
     remediation="Set deregistrationDelay to the longest request you serve, at most maxDrainSeconds.",
+    sees=(sees(TARGET_GROUPS, "deregistrationDelay"),),
     config={
         "maxDrainSeconds": {
             "type": "integer",
@@ -134,8 +176,11 @@ DRAIN = Guardrail(
 )
 
 
-def check_drain(tg: Resource, config: dict[str, Any]) -> list[str]:
-    delay = as_int(tg.get("deregistrationDelay", default=DEFAULT_DEREGISTRATION_DELAY))
+def check_drain(tg: Resource, config: dict[str, Any]) -> list[Finding]:
+    raw = tg.get("deregistrationDelay", default=DEFAULT_DEREGISTRATION_DELAY)
+    if is_unknown(raw):
+        return [Unverified("deregistrationDelay")]
+    delay = as_int(raw)
     if delay is None:
         return []
     limit = int(config["maxDrainSeconds"])

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 
 import pulumi
 import pytest
 
 from shared.contract import NetworkContract
 from shared.tagging import ASG_TYPE, REQUIRED_TAG_KEYS, TAGGABLE_TYPES
+from tests.renders import shared_render
 from tooling.mock_runtime import FakeAwsAccount, Rendered, RenderError, render
 from tooling.mock_runtime.account import FakeSubnet, FakeVpc, fake_id
 from tooling.mock_runtime.render import KNOWN_AFTER_DEPLOY, config_text
@@ -39,7 +41,7 @@ def _error(
 
 @pytest.mark.parametrize("env", ["dev", "staging", "prod"])
 def test_committed_configs_render_and_export_a_valid_contract(env: str) -> None:
-    rendered = render("network", env)
+    rendered = shared_render("network", env)
     contract = NetworkContract.model_validate(rendered.outputs)
     assert len(contract.availability_zones) >= 3
     assert set(rendered.outputs) == set(NetworkContract.model_fields)
@@ -94,7 +96,7 @@ def test_lookup_by_vpc_id(account: FakeAwsAccount) -> None:
 
 
 def test_prod_creates_a_three_az_vpc_with_one_nat_per_az() -> None:
-    rendered = render("network", "prod")
+    rendered = shared_render("network", "prod")
     (vpc,) = rendered.of_type("aws:ec2/vpc:Vpc")
     assert vpc.inputs["cidrBlock"] == "10.40.0.0/16"
     assert vpc.inputs["enableDnsHostnames"] is True
@@ -143,7 +145,7 @@ def test_nat_modes(mode: str, expected_nats: int, routes: int) -> None:
 
 
 def test_create_mode_secures_the_default_security_group_and_logs_flows() -> None:
-    rendered = render("network", "prod")
+    rendered = shared_render("network", "prod")
     default_sg = rendered.one("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
     assert "ingress" not in default_sg.inputs
     assert "egress" not in default_sg.inputs
@@ -151,6 +153,43 @@ def test_create_mode_secures_the_default_security_group_and_logs_flows() -> None
     assert flow_log.inputs["trafficType"] == "ALL"
     log_group = rendered.one("aws:cloudwatch/logGroup:LogGroup")
     assert log_group.inputs["retentionInDays"] == 365
+
+
+def test_flow_logs_can_deliver_from_the_start() -> None:
+    """The role has what AWS documents (log group and stream creation, DescribeLogGroups), only
+    for this account's flow logs (confused deputy), and exists, with its policy, first."""
+    from tooling.mock_runtime.graph import DependencyGraph
+
+    rendered = shared_render("network", "prod")
+    role = rendered.one("aws:iam/role:Role")
+    (trust,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    assert trust["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "210987654321"},
+        "ArnLike": {"aws:SourceArn": "arn:aws:ec2:eu-west-1:210987654321:vpc-flow-log/*"},
+    }
+    policy = rendered.one("aws:iam/rolePolicy:RolePolicy")
+    statements = json.loads(policy.inputs["policy"])["Statement"]
+    group = "arn:aws:logs:eu-west-1:210987654321:log-group:/vpc/network-prod/flow-logs"
+    assert statements[0]["Resource"] == [group, f"{group}:*"]
+    assert set(statements[0]["Action"]) == {
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "logs:DescribeLogStreams",
+    }
+    assert statements[1] == {
+        "Effect": "Allow",
+        "Action": "logs:DescribeLogGroups",
+        "Resource": "arn:aws:logs:eu-west-1:210987654321:log-group:*",
+    }
+    flow_log = rendered.one("aws:ec2/flowLog:FlowLog")
+    assert DependencyGraph(rendered).waits_for(flow_log, policy)
+
+
+def test_a_flow_log_key_encrypts_the_log_group() -> None:
+    key = "arn:aws:kms:eu-west-1:210987654321:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
+    rendered = _render("prod", mode="create", cidr="10.40.0.0/16", flowLogKmsKeyArn=key)
+    assert rendered.one("aws:cloudwatch/logGroup:LogGroup").inputs["kmsKeyId"] == key
 
 
 def test_explicit_availability_zones_are_used_in_order() -> None:
@@ -166,7 +205,7 @@ def test_explicit_availability_zones_are_used_in_order() -> None:
 
 
 def test_every_taggable_resource_carries_the_required_tags() -> None:
-    rendered = render("network", "prod")
+    rendered = shared_render("network", "prod")
     taggable = [r for r in rendered.created if r.type in TAGGABLE_TYPES]
     assert len(taggable) >= 20
     for resource in taggable:
@@ -251,6 +290,14 @@ def test_a_vpc_whose_subnets_are_in_one_az_is_an_error() -> None:
         (
             {"mode": "create", "cidr": "10.40.0.0/16", "natGateway": "single"},
             "Pulumi.prod.yaml: network:natGateway = 'single': Extra inputs are not permitted",
+        ),
+        (
+            {"mode": "create", "cidr": "10.40.0.0/16", "flowLogRetentionDays": 45},
+            "Pulumi.prod.yaml: network:flowLogRetentionDays = '45': CloudWatch Logs keeps logs for one of 1, 3, 5",
+        ),
+        (
+            {"mode": "create", "cidr": "10.40.0.0/16", "flowLogKmsKeyArn": "alias/flow"},
+            "Pulumi.prod.yaml: network:flowLogKmsKeyArn = 'alias/flow': String should match pattern",
         ),
         (
             {"mode": "lookup", "vpcId": "vpc-123"},

@@ -45,6 +45,12 @@ PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+PREFIX_LIST = "aws:ec2/managedPrefixList:ManagedPrefixList"
+INSTANCE = "aws:ec2/instance:Instance"
+LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
+CFN_STACK = "aws:cloudformation/stack:Stack"
+CLASSIC_ELB = "aws:elb/loadBalancer:LoadBalancer"
+BUCKET_ACL = "aws:s3/bucketAcl:BucketAcl"
 
 
 def without(base: dict[str, Any], *keys: str) -> dict[str, Any]:
@@ -192,7 +198,27 @@ class Case:
     bad: dict[str, Any]
     expect: str
     """Part of the violation message of ``bad``."""
+    bad_type: str | None = None
+    """The type of ``bad`` when it is not ``type`` (a policy on types)."""
 
+    @property
+    def bad_kind(self) -> str:
+        return self.bad_type or self.type
+
+
+GOOD_INSTANCE = {
+    "ami": "ami-0c1f3a8058fde8814",
+    "instanceType": "m7i.large",
+    "subnetId": SUBNETS[0],
+    "associatePublicIpAddress": False,
+    "metadataOptions": {"httpEndpoint": "enabled", "httpTokens": "required"},
+    "rootBlockDevice": {"encrypted": True, "volumeSize": 40},
+    "ebsBlockDevices": [{"deviceName": "/dev/sdf", "encrypted": True, "volumeSize": 100}],
+    "tags": TAGS,
+}
+GOOD_LC = {k: v for k, v in GOOD_INSTANCE.items() if k not in ("ami", "subnetId", "tags")} | {
+    "imageId": "ami-0c1f3a8058fde8814"
+}
 
 RESOURCE_CASES = [
     Case("alb-access-logs-enabled", LB, GOOD_LB, with_(GOOD_LB, accessLogs={"bucket": BUCKET_NAME, "enabled": False}), "access logs are off"),
@@ -220,15 +246,6 @@ RESOURCE_CASES = [
     Case("tg-health-check-timeout", TG, GOOD_TG, with_(GOOD_TG, healthCheck=with_(HEALTH, timeout=5)), "timeout 5s is not below the interval 5s"),
     Case("tg-health-check-timeout", TG, GOOD_TG, with_(GOOD_TG, healthCheck=without(HEALTH, "timeout", "interval", "unhealthyThreshold") | {"interval": 5}), "timeout 5s is not below the interval 5s"),
     Case("tg-deregistration-delay", TG, GOOD_TG, without(GOOD_TG, "deregistrationDelay"), "deregistration delay 300s is above the 120s allowed"),
-    Case("sg-no-world-ingress", INGRESS, HTTPS_IN, with_(HTTPS_IN, fromPort=8080, toPort=8080), "rule opens port 8080 to 0.0.0.0/0"),
-    Case("sg-no-world-ingress", INGRESS, with_(HTTPS_IN, cidrIpv4=None, cidrIpv6="::/0"), with_(HTTPS_IN, ipProtocol="-1", fromPort=None, toPort=None, cidrIpv4=None, cidrIpv6="::/0"), "rule opens all ports to ::/0"),
-    Case("sg-no-world-ingress", SG_RULE, SG_RULE_443, with_(SG_RULE_443, protocol="-1", fromPort=0, toPort=0, cidrBlocks=None, ipv6CidrBlocks=["::/0"]), "rule opens all ports to ::/0"),
-    Case("sg-no-world-ingress", SG, INLINE_SG, with_(INLINE_SG, ingress=[{"protocol": "tcp", "fromPort": 8000, "toPort": 8999, "cidrBlocks": ["0.0.0.0/0"], "description": "models"}]), "ingress[0] opens ports 8000-8999 to 0.0.0.0/0"),
-    Case("sg-no-high-risk-ports", INGRESS, HTTPS_IN, with_(HTTPS_IN, fromPort=22, toPort=22), "high-risk port(s) 22 to 0.0.0.0/0"),
-    Case("sg-no-high-risk-ports", INGRESS, with_(HTTPS_IN, cidrIpv4="10.0.0.0/8", fromPort=8080, toPort=8080), with_(HTTPS_IN, fromPort=8000, toPort=9000), "high-risk port(s) 8080, 8088, 8888"),
-    Case("sg-no-high-risk-ports", SG_RULE, SG_RULE_443, with_(SG_RULE_443, protocol="-1", fromPort=0, toPort=0), "high-risk port(s) 20, 21, 22, 23, 25, 110 and 18 more"),
-    Case("sg-ingress-cidr-allowlist", INGRESS, with_(HTTPS_IN, cidrIpv4="10.20.0.0/16"), with_(HTTPS_IN, cidrIpv4="192.0.2.0/24"), "admits 192.0.2.0/24, outside the allowlist"),
-    Case("sg-ingress-cidr-allowlist", SG, with_(INLINE_SG, ingress=[{"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["10.1.0.0/16"], "description": "https"}]), with_(INLINE_SG, ingress=[{"protocol": "tcp", "fromPort": 443, "toPort": 443, "ipv6CidrBlocks": ["2001:db8::/32"], "description": "https"}]), "ingress[0] admits 2001:db8::/32, outside the allowlist"),
     Case("sg-descriptions", INGRESS, HTTPS_IN, without(HTTPS_IN, "description"), "no description"),
     Case("sg-descriptions", SG, INLINE_SG, with_(INLINE_SG, description="Managed by Pulumi"), "no description"),
     Case("sg-descriptions", SG, INLINE_SG, with_(INLINE_SG, egress=[{"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]}]), "egress[0] has no description"),
@@ -239,17 +256,24 @@ RESOURCE_CASES = [
     Case("launch-template-imdsv2", LT, GOOD_LT, with_(GOOD_LT, metadataOptions={"httpTokens": "optional"}), "tokens are 'optional'"),
     Case("launch-template-imdsv2", LT, with_(GOOD_LT, metadataOptions={"httpEndpoint": "disabled"}), without(GOOD_LT, "metadataOptions"), "tokens are 'optional'"),
     Case("launch-template-encrypted-volumes", LT, GOOD_LT, with_(GOOD_LT, blockDeviceMappings=[{"deviceName": "/dev/xvda", "ebs": {"volumeSize": 100}}]), "blockDeviceMappings[0] (/dev/xvda) is not encrypted"),
-    Case("launch-template-encrypted-volumes", LT, GOOD_LT, without(GOOD_LT, "blockDeviceMappings"), "no block device mappings"),
+    Case("launch-template-encrypted-volumes", LT, GOOD_LT, without(GOOD_LT, "blockDeviceMappings"), "no block device mapping for the root device"),
+    Case("launch-template-encrypted-volumes", LT, GOOD_LT, with_(GOOD_LT, blockDeviceMappings=[{"deviceName": "/dev/sdf", "ebs": {"encrypted": "true"}}]), "no block device mapping for the root device"),
+    Case("launch-template-imdsv2", INSTANCE, GOOD_INSTANCE, with_(GOOD_INSTANCE, metadataOptions={"httpTokens": "OPTIONAL"}), "tokens are 'optional'"),
+    Case("launch-template-imdsv2", LAUNCH_CONFIGURATION, GOOD_LC, without(GOOD_LC, "metadataOptions"), "tokens are 'optional'"),
+    Case("launch-template-encrypted-volumes", INSTANCE, GOOD_INSTANCE, with_(GOOD_INSTANCE, rootBlockDevice={"volumeSize": 40}), "rootBlockDevice is not encrypted"),
+    Case("launch-template-encrypted-volumes", INSTANCE, GOOD_INSTANCE, without(GOOD_INSTANCE, "rootBlockDevice"), "no rootBlockDevice"),
+    Case("launch-template-encrypted-volumes", LAUNCH_CONFIGURATION, GOOD_LC, with_(GOOD_LC, ebsBlockDevices=[{"deviceName": "/dev/sdf", "encrypted": "false"}]), "ebsBlockDevices[0] is not encrypted"),
+    Case("allowed-resource-types", BUCKET, {"bucket": BUCKET_NAME, "tags": TAGS}, {"templateBody": "{}"}, "resource type aws:cloudformation/stack:Stack is not on the platform's allowlist", bad_type=CFN_STACK),
 ]  # fmt: skip
 
-RESOURCE_CONFIG = {
+CASE_CONFIG = {
     "all": "mandatory",
     "alb-multi-az": {"minAvailabilityZones": 3},
     "tg-failover-detection": {"maxDetectionSeconds": 10},
     "sg-ingress-cidr-allowlist": {"allowedIngressCidrs": ["10.0.0.0/8"]},
     "required-tags": {"requiredTags": list(TAGS)},
 }
-"""The config the resource cases are judged with (prod-like, mandatory)."""
+"""The config the cases are judged with (prod-like, mandatory)."""
 
 
 # ---- stacks ------------------------------------------------------------------------------------
@@ -437,6 +461,54 @@ STACK_CASES = [
               lambda: [alb()],
               "internet-facing load balancer serving-alb has no WAF web ACL association", "serving-alb"),
     StackCase("alb-waf-associated", lambda: [alb(internal=True)], lambda: [alb(internal=True), alb("public-alb")], "public-alb has no WAF", "public-alb"),
+    StackCase("sg-no-world-ingress", lambda: one(INGRESS, HTTPS_IN), lambda: one(INGRESS, with_(HTTPS_IN, fromPort=8080, toPort=8080)),
+              "rule under-test opens port 8080 to the world (0.0.0.0/0)", "under-test"),
+    StackCase("sg-no-world-ingress", lambda: one(INGRESS, with_(HTTPS_IN, cidrIpv4=None, cidrIpv6="::/0")),
+              lambda: one(INGRESS, with_(HTTPS_IN, ipProtocol="-1", fromPort=None, toPort=None, cidrIpv4=None, cidrIpv6="::/0")),
+              "rule under-test opens all ports to the world (::/0)", "under-test"),
+    StackCase("sg-no-world-ingress", lambda: one(SG_RULE, SG_RULE_443),
+              lambda: one(SG_RULE, with_(SG_RULE_443, protocol="-1", fromPort=0, toPort=0, cidrBlocks=None, ipv6CidrBlocks=["::/0"])),
+              "rule under-test opens all ports to the world (::/0)", "under-test"),
+    StackCase("sg-no-world-ingress", lambda: one(SG, INLINE_SG),
+              lambda: one(SG, with_(INLINE_SG, ingress=[{"protocol": "tcp", "fromPort": 8000, "toPort": 8999, "cidrBlocks": ["0.0.0.0/0"], "description": "models"}])),
+              "ingress[0] opens ports 8000-8999 to the world (0.0.0.0/0)", "under-test"),
+    StackCase("sg-no-world-ingress", lambda: split_world(port=443), lambda: split_world(port=22),
+              "rule alb-in-low opens port 22 to the world (0.0.0.0/1)", "alb-in-low"),
+    StackCase("sg-no-world-ingress", lambda: split_world(443, "11.0.0.0/8", "12.0.0.0/8"), lambda: split_world(22, "11.0.0.0/8", "12.0.0.0/8"),
+              "rule alb-in-low opens port 22 to 11.0.0.0/8; with rule alb-in-high the group admits the world (11.0.0.0/8, 12.0.0.0/8)", "alb-in-low"),
+    StackCase("sg-no-high-risk-ports", lambda: one(INGRESS, HTTPS_IN), lambda: one(INGRESS, with_(HTTPS_IN, fromPort=22, toPort=22)),
+              "rule under-test opens high-risk port(s) 22 to the world (0.0.0.0/0)", "under-test"),
+    StackCase("sg-no-high-risk-ports", lambda: one(INGRESS, with_(HTTPS_IN, cidrIpv4="10.0.0.0/8", fromPort=8080, toPort=8080)),
+              lambda: one(INGRESS, with_(HTTPS_IN, fromPort=8000, toPort=9000)), "high-risk port(s) 8080, 8088, 8888", "under-test"),
+    StackCase("sg-no-high-risk-ports", lambda: one(SG_RULE, SG_RULE_443), lambda: one(SG_RULE, with_(SG_RULE_443, protocol="-1", fromPort=0, toPort=0)),
+              "high-risk port(s) 20, 21, 22, 23, 25, 110 and 18 more", "under-test"),
+    StackCase("sg-no-high-risk-ports", lambda: world_prefix_list(port=443), lambda: world_prefix_list(port=22),
+              "rule ssh-from-list opens high-risk port(s) 22 to the world (0.0.0.0/0 (prefix list everyone))", "ssh-from-list"),
+    StackCase("sg-ingress-cidr-allowlist", lambda: one(INGRESS, with_(HTTPS_IN, cidrIpv4="10.20.0.0/16")), lambda: one(INGRESS, with_(HTTPS_IN, cidrIpv4="192.0.2.0/24")),
+              "rule under-test admits 192.0.2.0/24, outside the allowlist", "under-test"),
+    StackCase("sg-ingress-cidr-allowlist",
+              lambda: one(SG, with_(INLINE_SG, ingress=[{"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["10.1.0.0/16"], "description": "https"}])),
+              lambda: one(SG, with_(INLINE_SG, ingress=[{"protocol": "tcp", "fromPort": 443, "toPort": 443, "ipv6CidrBlocks": ["2001:db8::/32"], "description": "https"}])),
+              "ingress[0] admits 2001:db8::/32, outside the allowlist", "under-test"),
+    StackCase("lb-no-cleartext-listeners", lambda: [lb := nlb(), nlb_listener(lb, "TLS")], lambda: [lb := nlb(), nlb_listener(lb, "tcp")],
+              "TCP listener on port 8443 of internet-facing NLB grpc-nlb carries clear text", "grpc-nlb-listener"),
+    StackCase("lb-no-cleartext-listeners", lambda: [lb := nlb(internal=True), nlb_listener(lb, "TCP")], lambda: [classic_elb()],
+              "classic ELB legacy-elb listens for HTTP on port 80 from the internet", "legacy-elb"),
+    StackCase("alb-access-log-bucket-in-stack", lambda: [bucket(), FakeResource(LB, "serving-alb", GOOD_LB)],
+              lambda: [FakeResource(LB, "serving-alb", with_(GOOD_LB, accessLogs={"bucket": "someone-elses-logs", "enabled": True}))],
+              "access logs go to bucket someone-elses-logs, which this stack does not create: its policy and encryption are checked after deploy by `make verify`", "serving-alb"),
+    StackCase("s3-no-public-grants", lambda: [b := bucket(), side(BUCKET_POLICY, b, {"policy": tls_policy(deny=True)})],
+              lambda: [b := bucket(), side(BUCKET_POLICY, b, {"policy": public_read_policy()})],
+              'bucket serving-logs: serving-logs-BucketPolicy\'s policy allows Principal "*" (statement 0) with no condition narrowing who', "serving-logs"),
+    StackCase("s3-no-public-grants", lambda: [b := bucket(), side(BUCKET_ACL, b, {"acl": "private"})], lambda: [b := bucket(), side(BUCKET_ACL, b, {"acl": "public-read"})],
+              "bucket serving-logs: serving-logs-BucketAcl sets the canned ACL public-read", "serving-logs"),
+    StackCase("compute-no-public-ip", lambda: [FakeResource(INSTANCE, "bastion", GOOD_INSTANCE)],
+              lambda: [FakeResource(INSTANCE, "bastion", with_(GOOD_INSTANCE, associatePublicIpAddress=True))],
+              "associatePublicIpAddress is true", "bastion"),
+    StackCase("resource-links-consistent", lambda: [b := bucket(), side(PAB, b, ALL_BLOCKED)],
+              lambda: [b := bucket(), side(PAB, b, {**ALL_BLOCKED, "bucket": "someone-elses-bucket"})],
+              f"serving-logs-BucketPublicAccessBlock.bucket depends on serving-logs but names someone-elses-bucket, not serving-logs's bucket {BUCKET_NAME}",
+              "serving-logs-BucketPublicAccessBlock"),
     StackCase("sg-no-mixed-rule-styles", lambda: security_group(inline=False), lambda: security_group(inline=True),
               "security group serving-sg-alb has inline rules and 2 standalone rule(s)", "serving-sg-alb"),
     StackCase("s3-public-access-blocked", lambda: [b := bucket(), side(PAB, b, ALL_BLOCKED)],
@@ -459,6 +531,87 @@ STACK_CASES = [
     StackCase("asg-elb-health-check", lambda: fleet("ELB", attachment=True), lambda: fleet("EC2", attachment=True),
               "group llm-chat-fleet is behind a target group with health check type EC2", "llm-chat-fleet"),
 ]  # fmt: skip
+
+
+def nlb(internal: bool = False) -> FakeResource:
+    return FakeResource(
+        LB,
+        "grpc-nlb",
+        {
+            "loadBalancerType": "network",
+            "internal": internal,
+            "subnets": SUBNETS,
+            "arn": UNKNOWN,
+            "tags": TAGS,
+        },
+    )
+
+
+def nlb_listener(lb: FakeResource, protocol: str) -> FakeResource:
+    props = with_(NLB_TLS, protocol=protocol, port=8443, loadBalancerArn=UNKNOWN, arn=UNKNOWN)
+    return make(LISTENER, "grpc-nlb-listener", props, loadBalancerArn=lb)
+
+
+def classic_elb() -> FakeResource:
+    listeners = [
+        {"instancePort": 8080, "instanceProtocol": "http", "lbPort": 80, "lbProtocol": "http"}
+    ]
+    return FakeResource(
+        CLASSIC_ELB, "legacy-elb", {"subnets": SUBNETS, "listeners": listeners, "tags": TAGS}
+    )
+
+
+def public_read_policy() -> str:
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"AWS": ["*"]},
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{BUCKET_NAME}/*",
+    }
+    return json.dumps({"Version": "2012-10-17", "Statement": statement})
+
+
+def one(type_: str, props: dict[str, Any]) -> list[FakeResource]:
+    """A stack of one resource, named ``under-test``."""
+    return [FakeResource(type_, "under-test", props)]
+
+
+def split_world(port: int, low: str = "0.0.0.0/1", high: str = "128.0.0.0/1") -> list[FakeResource]:
+    """The ALB's group opened on ``port`` by two rules, one source each."""
+    group = FakeResource(
+        SG, "serving-sg-alb", {"description": "serving ALB", "vpcId": VPC_ID, "tags": TAGS}
+    )
+    return [group] + [
+        make(
+            INGRESS,
+            f"alb-in-{part}",
+            with_(HTTPS_IN, securityGroupId=UNKNOWN, fromPort=port, toPort=port, cidrIpv4=cidr),
+            securityGroupId=group,
+        )
+        for part, cidr in (("low", low), ("high", high))
+    ]
+
+
+def world_prefix_list(port: int) -> list[FakeResource]:
+    """A rule whose source is a prefix list the stack defines with 0.0.0.0/0 in it."""
+    pl = FakeResource(
+        PREFIX_LIST,
+        "everyone",
+        {
+            "addressFamily": "IPv4",
+            "maxEntries": 5,
+            "entries": [{"cidr": "0.0.0.0/0", "description": "all"}],
+            "id": UNKNOWN,
+            "tags": TAGS,
+        },
+    )
+    rule = make(
+        INGRESS,
+        "ssh-from-list",
+        with_(without(HTTPS_IN, "cidrIpv4"), fromPort=port, toPort=port, prefixListId=UNKNOWN),
+        prefixListId=pl,
+    )
+    return [pl, rule]
 
 
 def with_bucket_props(**props: Any) -> FakeResource:

@@ -11,9 +11,12 @@ import pytest
 import yaml
 
 from guardrails import GUARDRAILS, PACK_NAME, POLICIES
-from shared.stacks import REPO_ROOT
+from guardrails.inventory import ALLOWED_TYPES, check_allowed_type
+from guardrails.resource import Resource
+from shared.stacks import REPO_ROOT, STACKS
 from shared.tagging import REQUIRED_TAG_KEYS
 from tests.policies.cases import (
+    CFN_STACK,
     GOOD_LB,
     GOOD_TG,
     HEALTH,
@@ -27,18 +30,26 @@ from tests.policies.cases import (
     with_,
     without,
 )
-from tests.policies.conftest import SUBNETS, FakeResource, on_the_wire, urn
+from tests.policies.conftest import SUBNETS, TAGS, FakeResource, on_the_wire, urn
+from tooling.mock_runtime import render
 from tooling.policy_analyzer import (
     PolicyPackAnalyzer,
     PolicyPackError,
     load_pack_config,
     merge_config,
 )
-from tooling.policy_docs import main, rules_table, tunables_table, with_table
+from tooling.policy_docs import main, rules_table, sees_table, tunables_table, with_table
 
 PACK_DIR = REPO_ROOT / "policies"
 CONFIG_DIR = PACK_DIR / "config"
-ADVISORY_EVERYWHERE = {"alb-waf-associated", "s3-sse-s3"}
+ADVISORY_EVERYWHERE = {
+    "alb-waf-associated",
+    "s3-sse-s3",
+    "alb-access-log-bucket-in-stack",
+    "preview-unverified",
+}
+PROD_ONLY = {"alb-deletion-protection", "compute-no-public-ip"}
+"""Mandatory in prod, advisory in staging."""
 
 
 # ---- the pack ----------------------------------------------------------------------------------
@@ -56,7 +67,7 @@ def test_the_pack_reports_every_policy_with_its_metadata(pack: PolicyPackAnalyze
 
 
 def test_every_guardrail_is_described() -> None:
-    assert len(POLICIES) == len(GUARDRAILS) == 32
+    assert len(POLICIES) == len(GUARDRAILS) == 39
     for guardrail in GUARDRAILS.values():
         assert guardrail.description.endswith(".")
         assert guardrail.controls
@@ -92,7 +103,7 @@ def test_the_real_cli_runs_the_pack_with_the_repo_venv() -> None:
 
 def test_readme_tables_are_current() -> None:
     readme = (REPO_ROOT / "README.md").read_text()
-    assert rules_table() in readme and tunables_table() in readme
+    assert rules_table() in readme and tunables_table() in readme and sees_table() in readme
     assert with_table(readme) == readme, "run: .venv/bin/python -m tooling.policy_docs --write"
     assert main(["--check"]) == 0
 
@@ -120,7 +131,7 @@ def test_the_rules_table_shows_controls_severity_and_levels() -> None:
 def _expected_levels(env: str) -> dict[str, str]:
     advisory = {
         "dev": set(GUARDRAILS),
-        "staging": ADVISORY_EVERYWHERE | {"alb-deletion-protection"},
+        "staging": ADVISORY_EVERYWHERE | PROD_ONLY,
     }
     return {
         name: "advisory" if name in advisory.get(env, ADVISORY_EVERYWHERE) else "mandatory"
@@ -173,12 +184,14 @@ def test_detection_budget_comes_from_the_env(pack: PolicyPackAnalyzer) -> None:
 
 def test_the_cidr_allowlist_applies_where_an_env_gives_one(pack: PolicyPackAnalyzer) -> None:
     rule = FakeResource(INGRESS, "alb-in-443", with_(HTTPS_IN, cidrIpv4="192.0.2.0/24"))
-    pack.configure_env("staging")
-    assert [d.detail for d in pack.analyze(rule).of("sg-ingress-cidr-allowlist")] == [
-        "rule admits 192.0.2.0/24, outside the allowlist"
+    pack.configure(
+        {"all": "mandatory", "sg-ingress-cidr-allowlist": {"allowedIngressCidrs": ["10.0.0.0/8"]}}
+    )
+    assert [d.detail for d in pack.analyze_stack([rule]).of("sg-ingress-cidr-allowlist")] == [
+        "rule alb-in-443 admits 192.0.2.0/24, outside the allowlist"
     ]
-    pack.configure_env("prod")
-    assert pack.analyze(rule).of("sg-ingress-cidr-allowlist") == []
+    pack.configure({"all": "mandatory"})
+    assert pack.analyze_stack([rule]).of("sg-ingress-cidr-allowlist") == []
 
 
 # ---- tunables ----------------------------------------------------------------------------------
@@ -190,7 +203,10 @@ TUNABLES: list[tuple[str, str, dict[str, Any], dict[str, Any], bool]] = [
     ("tg-failover-detection", TG, with_(GOOD_TG, healthCheck=with_(HEALTH, interval=10)), {"maxDetectionSeconds": 10}, False),
     ("tg-deregistration-delay", TG, with_(GOOD_TG, deregistrationDelay=300), {"maxDrainSeconds": 300}, True),
     ("sg-no-world-ingress", INGRESS, with_(HTTPS_IN, fromPort=8443, toPort=8443), {"allowedPublicPorts": [80, 443, 8443]}, True),
+    ("sg-no-world-ingress", INGRESS, with_(HTTPS_IN, fromPort=8443, toPort=8443, cidrIpv4="11.0.0.0/8"), {"broadestPrefix": 9}, False),
     ("sg-no-high-risk-ports", INGRESS, with_(HTTPS_IN, fromPort=9443, toPort=9443), {"highRiskPorts": [22, 9443]}, False),
+    ("sg-no-high-risk-ports", INGRESS, with_(HTTPS_IN, fromPort=22, toPort=22, cidrIpv4="11.0.0.0/8"), {"broadestPrefix": 9}, False),
+    ("allowed-resource-types", CFN_STACK, {"templateBody": "{}", "tags": TAGS}, {"allowedTypes": [CFN_STACK]}, True),
     ("sg-ingress-cidr-allowlist", INGRESS, with_(HTTPS_IN, cidrIpv4="192.0.2.0/24"), {"allowedIngressCidrs": ["10.0.0.0/8"]}, False),
     ("required-tags", LB, with_(GOOD_LB, tags={"team": "ml-platform", "env": "prod"}), {"requiredTags": list(REQUIRED_TAG_KEYS)}, False),
 ]  # fmt: skip
@@ -203,9 +219,9 @@ def test_a_tunable_changes_the_verdict(
     policy, type_, props, config, violates_by_default = tunable
     resource = FakeResource(type_, "tuned", props)
     pack.configure({"all": "mandatory"})
-    assert bool(pack.analyze(resource).of(policy)) is violates_by_default
+    assert bool(pack.analyze_all([resource]).of(policy)) is violates_by_default
     pack.configure({"all": "mandatory", policy: config})
-    assert bool(pack.analyze(resource).of(policy)) is not violates_by_default
+    assert bool(pack.analyze_all([resource]).of(policy)) is not violates_by_default
 
 
 def test_every_tunable_is_exercised() -> None:
@@ -215,8 +231,12 @@ def test_every_tunable_is_exercised() -> None:
 
 
 # ---- exemptions --------------------------------------------------------------------------------
-LEGACY = FakeResource(INGRESS, "legacy-scoring-8080", with_(HTTPS_IN, fromPort=8080, toPort=8080))
-EXEMPT = {"resource": "legacy-scoring-8080", "reason": "SEC-1234: retired 2026-12-31"}
+LEGACY = FakeResource(
+    LISTENER,
+    "legacy-partner-tls",
+    with_(HTTPS, sslPolicy="ELBSecurityPolicy-2016-08", certificateArn=""),
+)
+EXEMPT = {"resource": "legacy-partner-tls", "reason": "SEC-1234: retired 2026-12-31"}
 
 
 @pytest.mark.parametrize("by", ["name", "urn"])
@@ -224,24 +244,37 @@ def test_an_exempt_resource_is_reported_not_applicable_with_the_reason(
     pack: PolicyPackAnalyzer, by: str
 ) -> None:
     pack.configure({"all": "mandatory"})
-    assert pack.analyze(LEGACY).of("sg-no-world-ingress")
+    assert pack.analyze(LEGACY).of("alb-tls-policy-allowed")
     exemption = EXEMPT if by == "name" else {**EXEMPT, "resource": LEGACY.urn}
-    pack.configure({"all": "mandatory", "sg-no-world-ingress": {"exemptions": [exemption]}})
+    pack.configure({"all": "mandatory", "alb-tls-policy-allowed": {"exemptions": [exemption]}})
     result = pack.analyze(LEGACY)
-    assert result.of("sg-no-world-ingress") == []
+    assert result.of("alb-tls-policy-allowed") == []
     assert [(n.policy, n.reason, n.urn) for n in result.not_applicable] == [
-        ("sg-no-world-ingress", "exempt by policy config: SEC-1234: retired 2026-12-31", LEGACY.urn)
+        (
+            "alb-tls-policy-allowed",
+            "exempt by policy config: SEC-1234: retired 2026-12-31",
+            LEGACY.urn,
+        )
     ]
     assert [n.exemption for n in result.exemptions] == ["SEC-1234: retired 2026-12-31"]
-    assert result.of("sg-no-high-risk-ports"), "other policies still apply to the exempt resource"
+    assert result.of("alb-https-certificate"), "other policies still apply to the exempt resource"
 
 
 def test_an_exemption_covers_only_the_named_resource(pack: PolicyPackAnalyzer) -> None:
-    pack.configure({"all": "mandatory", "sg-no-world-ingress": {"exemptions": [EXEMPT]}})
-    other = FakeResource(INGRESS, "scoring-8080", LEGACY.inputs)
+    pack.configure({"all": "mandatory", "alb-tls-policy-allowed": {"exemptions": [EXEMPT]}})
+    other = FakeResource(LISTENER, "partner-tls", LEGACY.inputs)
     result = pack.analyze(other)
-    assert [d.urn for d in result.of("sg-no-world-ingress")] == [urn(INGRESS, "scoring-8080")]
+    assert [d.urn for d in result.of("alb-tls-policy-allowed")] == [urn(LISTENER, "partner-tls")]
     assert result.not_applicable == []
+
+
+def test_a_resource_type_is_exempt_by_the_resource_name(pack: PolicyPackAnalyzer) -> None:
+    legacy = FakeResource(CFN_STACK, "legacy-dns", {"templateBody": "{}", "tags": TAGS})
+    reason = {"resource": "legacy-dns", "reason": "SEC-2001: migrating off CloudFormation by Q3"}
+    pack.configure({"all": "mandatory", "allowed-resource-types": {"exemptions": [reason]}})
+    result = pack.analyze(legacy)
+    assert result.of("allowed-resource-types") == []
+    assert [n.exemption for n in result.exemptions] == [reason["reason"]]
 
 
 def test_a_stack_policy_exemption_shows_and_other_resources_still_fail(
@@ -265,7 +298,7 @@ def test_a_stack_policy_exemption_shows_and_other_resources_still_fail(
 
 # ---- config errors -----------------------------------------------------------------------------
 BAD_CONFIGS = [
-    ({"alb-acess-logs": "mandatory"}, "prod.json: unknown policy 'alb-acess-logs' (the pack has 32 policies)"),
+    ({"alb-acess-logs": "mandatory"}, "prod.json: unknown policy 'alb-acess-logs' (the pack has 39 policies)"),
     ({"all": "blocking"}, "prod.json: all: enforcement level 'blocking' is not one of advisory, mandatory, remediate, disabled"),
     ({"alb-multi-az": {"enforcementLevel": "strict"}}, "prod.json: alb-multi-az: enforcement level 'strict' is not one of"),
     ({"alb-multi-az": 3}, "prod.json: alb-multi-az = 3: expected an enforcement level or an object"),
@@ -274,6 +307,8 @@ BAD_CONFIGS = [
     ({"tg-failover-detection": {"maxDetectionSecond": 10}}, "prod.json: tg-failover-detection: unknown property 'maxDetectionSecond' (known: exemptions, maxDetectionSeconds)"),
     ({"sg-ingress-cidr-allowlist": {"allowedIngressCidrs": ["10.0.0/8 "]}}, "prod.json: sg-ingress-cidr-allowlist: allowedIngressCidrs.0 = \"10.0.0/8 \": '10.0.0/8 ' does not match"),
     ({"sg-no-world-ingress": {"exemptions": [{"resource": "legacy-scoring-8080"}]}}, "prod.json: sg-no-world-ingress: exemptions.0 = {\"resource\": \"legacy-scoring-8080\"}: 'reason' is a required property"),
+    ({"sg-no-world-ingress": {"broadestPrefix": 40}}, "prod.json: sg-no-world-ingress: broadestPrefix = 40: 40 is greater than the maximum of 32"),
+    ({"allowed-resource-types": {"allowedTypes": ["aws:s3/bucket"]}}, "prod.json: allowed-resource-types: allowedTypes.0 = \"aws:s3/bucket\": 'aws:s3/bucket' does not match"),
 ]  # fmt: skip
 
 
@@ -317,3 +352,44 @@ def test_committed_config_files_are_in_the_cli_format(env: str) -> None:
     assert set(config) - {"all"} <= set(GUARDRAILS)
     for name, entry in config.items():
         assert isinstance(entry, str | dict), name
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_every_type_the_committed_stacks_declare_is_allowed(
+    pack: PolicyPackAnalyzer, env: str
+) -> None:
+    """The allowlist is derived from what the platform renders: nothing of it is blocked."""
+    pack.configure_env(env)
+    for stack in STACKS:
+        resources = render(stack, env, preview=True).resources
+        assert pack.analyze_all(resources).of("allowed-resource-types") == [], stack
+
+
+@pytest.mark.parametrize(
+    "type_",
+    [
+        "aws:cloudformation/stack:Stack",
+        "aws:cloudcontrol/resource:Resource",
+        "aws:elb/loadBalancer:LoadBalancer",
+        "pulumi-python:dynamic:Resource",
+        "pulumi:providers:acme",
+        "acmecorp:serving:Thing",
+        "aws:ec2/instance:Instance",
+    ],
+)
+def test_escape_hatches_are_not_on_the_allowlist(type_: str) -> None:
+    (message,) = check_allowed_type(
+        Resource(type_, "x", urn(type_, "x"), {}), {"allowedTypes": ALLOWED_TYPES}
+    )
+    assert message == (
+        f"resource type {type_} is not on the platform's allowlist: it escapes the guardrails "
+        "until it is added to allowedTypes on purpose"
+    )
+
+
+def test_a_new_component_of_the_platform_needs_no_allowlist_change() -> None:
+    """Components group resources (each child is judged on its own): the namespace is allowed."""
+    component = Resource(
+        "acme:serving:AlbFrontDoor", "front", urn("acme:serving:AlbFrontDoor", "front"), {}
+    )
+    assert check_allowed_type(component, {"allowedTypes": ALLOWED_TYPES}) == []

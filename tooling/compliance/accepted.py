@@ -28,7 +28,8 @@ ACCEPTED = [
         "CKV_AWS_158",
         "aws_cloudwatch_log_group",
         "CloudWatch Logs encrypts every log group with a key of its own; a customer-managed key is "
-        "one config key away (serving:logs.kmsKeyArn) once its key policy lets CloudWatch Logs use it.",
+        "one config key away (serving:logs.kmsKeyArn, network:flowLogKmsKeyArn) once its key policy "
+        "lets CloudWatch Logs use it.",
     ),
     Accepted(
         "CKV_AWS_145",

@@ -67,6 +67,9 @@ def build_network(cfg: NetworkConfig) -> NetworkValues:
             subnet_prefix_length=cfg.subnet_prefix_length,
             nat_gateways=cfg.nat_gateways,
             flow_log_retention_days=cfg.flow_log_retention_days,
+            flow_log_kms_key_arn=cfg.flow_log_kms_key_arn,
+            region=aws.get_region().region,
+            account_id=aws.get_caller_identity().account_id,
             protect=profile(env).protect,
         ),
     )

@@ -15,7 +15,8 @@
 | `availabilityZones`   | create | first `azCount`    | explicit AZ names instead of the first available ones       |
 | `subnetPrefixLength`  | create | `20`               | size of each public and private subnet                      |
 | `natGateways`         | create | `per-az`           | `none`, `single` or `per-az` (one NAT per AZ survives an AZ loss) |
-| `flowLogRetentionDays`| create | `90`               | VPC flow logs to CloudWatch Logs (0 turns them off)          |
+| `flowLogRetentionDays`| create | `90`               | VPC flow logs to CloudWatch Logs (0 turns them off; else a period CloudWatch accepts) |
+| `flowLogKmsKeyArn`    | create | none               | a KMS key (same region) for the flow-log group; its policy must let CloudWatch Logs use it |
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from shared.aws_values import check_log_retention
 from shared.config import ConfigValueError, StackConfigModel, load_config
 
 NAMESPACE = "network"
@@ -49,7 +51,16 @@ class NetworkConfig(StackConfigModel):
     availability_zones: list[str] | None = None
     subnet_prefix_length: int = Field(default=20, ge=16, le=28)
     nat_gateways: Literal["none", "single", "per-az"] = "per-az"
-    flow_log_retention_days: int = Field(default=90, ge=0, le=3653)
+    flow_log_retention_days: int = 90
+    flow_log_kms_key_arn: str | None = Field(
+        default=None,
+        pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key/[0-9a-f-]{36}|alias/[A-Za-z0-9/_-]+)$",
+    )
+
+    @field_validator("flow_log_retention_days")
+    @classmethod
+    def _retention(cls, value: int) -> int:
+        return value if value == 0 else check_log_retention(value)
 
     @field_validator("cidr")
     @classmethod
