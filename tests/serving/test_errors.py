@@ -83,6 +83,16 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         "Pulumi.dev.yaml: serving:allowedCidrs = [\"0.0.0.0/0\"]: '0.0.0.0/0' opens the ALB to the world: set public: true instead",
     ),
     (
+        "world-in-halves",
+        {"serving:allowedCidrs": ["0.0.0.0/1", "128.0.0.0/1"]},
+        'Pulumi.dev.yaml: serving:allowedCidrs = ["0.0.0.0/1", "128.0.0.0/1"]: together these reach more of the internet than a /8',
+    ),
+    (
+        "world-in-eighths",
+        {"serving:allowedCidrs": ["3.0.0.0/8", "52.0.0.0/8"]},
+        'Pulumi.dev.yaml: serving:allowedCidrs = ["3.0.0.0/8", "52.0.0.0/8"]: together these reach more of the internet than a /8',
+    ),
+    (
         "no-allowed-sources",
         {"serving:allowedCidrs": []},
         "Pulumi.dev.yaml: serving:allowedCidrs = []: name who may reach the ALB",

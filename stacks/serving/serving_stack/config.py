@@ -50,6 +50,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from serving_stack import backends
 from shared.aws_values import check_alb_tls_policy, check_log_retention
+from shared.cidrs import covers_world
 from shared.config import ConfigModel, ConfigValueError, StackConfigModel, load_config
 from shared.environments import EnvironmentProfile
 
@@ -504,6 +505,11 @@ class ServingConfig(StackConfigModel):
                 raise ValueError(f"{cidr!r} opens the ALB to the world: set public: true instead")
         if len(set(value)) != len(value):
             raise ValueError("a CIDR block is listed twice")
+        if covers_world(value):
+            raise ValueError(
+                "together these reach more of the internet than a /8 (or all of it): that is the "
+                "world, which only public: true may open"
+            )
         return value
 
     @field_validator("allowed_prefix_list_ids")
