@@ -20,7 +20,7 @@ from shared.stacks import REPO_ROOT
 from tooling.mock_runtime import FakeAwsAccount, render
 from tooling.plan.policy import PolicyPackStackAnalyzer
 from tooling.plan.runner import PlanRequest, plan
-from tooling.policy_analyzer import PolicyPackAnalyzer
+from tooling.policy.client import PolicyPackAnalyzer
 
 MODEL_COUNTS = (1, 10, 50, 100)
 INSTANCES = ["i-0d3c5e7a9b1f24680", "i-0e4d6f8b0c2a35791", "i-0f5e7a9c1d3b46802"]

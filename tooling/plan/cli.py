@@ -18,7 +18,7 @@ from tooling.plan.output import markdown, print_report, write_json
 from tooling.plan.policy import PolicyPackStackAnalyzer
 from tooling.plan.report import EXIT_ERROR, PlanReport
 from tooling.plan.runner import PlanRequest, plan
-from tooling.policy_analyzer import PolicyPackError
+from tooling.policy.errors import PolicyPackError
 
 DEFAULT_OUT = REPO_ROOT / "build" / "plan"
 

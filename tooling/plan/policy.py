@@ -8,7 +8,7 @@ from types import TracebackType
 from guardrails.meta import EXEMPT_PREFIX
 from tooling.mock_runtime import RegisteredResource
 from tooling.plan.report import Exemption, Violation
-from tooling.policy_analyzer import PolicyPackAnalyzer
+from tooling.policy.client import PolicyPackAnalyzer
 
 
 class PolicyPackStackAnalyzer:
