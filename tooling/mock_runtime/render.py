@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc, settings
 from pulumi.runtime.config import set_all_config
@@ -29,6 +28,7 @@ from shared.errors import first_line
 from shared.stacks import STACKS
 from tooling.mock_runtime.account import FakeAwsAccount
 from tooling.mock_runtime.mocks import STACK_REFERENCE, AwsMocks
+from tooling.stack_config import ConfigFileError, read_settings_file, shown_path
 
 ORGANIZATION = "organization"
 
@@ -185,29 +185,37 @@ def config_text(value: Any) -> str:
     if isinstance(value, dict | list):
         if isinstance(value, dict) and set(value) == {"secure"}:
             return "secret-value-not-decrypted-offline"
-        return json.dumps(value)
+        return json.dumps(value, default=str)  # dates and the like as YAML wrote them
     return str(value)
 
 
-def load_stack_config(stack: str, env: str, *, path: Path | None = None) -> dict[str, str]:
+def load_stack_config(
+    stack: str, env: str, *, path: Path | None = None, directory: Path | None = None
+) -> dict[str, str]:
     """The config a program would get: project defaults from ``Pulumi.yaml`` + ``Pulumi.<env>.yaml``.
 
     Keys are fully qualified (``namespace:key``); values are strings (JSON for structures).
+    ``path`` reads another file instead of ``Pulumi.<env>.yaml`` (it must exist); ``directory``
+    is the stack's folder (default: this checkout's; another revision's for a plan diff). A file
+    that is not valid is :class:`~tooling.stack_config.ConfigFileError`, one line naming it.
     """
-    spec = STACKS[stack]
-    project_file = spec.directory / "Pulumi.yaml"
-    project = yaml.safe_load(project_file.read_text()) or {}
+    folder = directory or STACKS[stack].directory
+    project_file = folder / "Pulumi.yaml"
+    project = read_settings_file(project_file)
+    name = project.get("name")
+    if not isinstance(name, str) or not name:
+        raise ConfigFileError(f"{shown_path(project_file)}: no project name (name: <project>)")
     result: dict[str, str] = {}
     for key, decl in (project.get("config") or {}).items():
-        full = key if ":" in key else f"{project['name']}:{key}"
+        full = key if ":" in key else f"{name}:{key}"
         default = decl.get("default") if isinstance(decl, dict) and "default" in decl else decl
         if default is not None and not (isinstance(decl, dict) and "default" not in decl):
             result[full] = config_text(default)
-    env_file = path or spec.config_file(env)
-    if env_file.exists():
-        data = yaml.safe_load(env_file.read_text()) or {}
+    env_file = path or folder / f"Pulumi.{env}.yaml"
+    if path is not None or env_file.exists():
+        data = read_settings_file(env_file)
         for key, value in (data.get("config") or {}).items():
-            full = key if ":" in key else f"{project['name']}:{key}"
+            full = key if ":" in key else f"{name}:{key}"
             result[full] = config_text(value)
     return result
 

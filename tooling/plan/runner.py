@@ -8,11 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-import yaml
 from pydantic import ValidationError
 
 from shared.environments import ENVIRONMENTS
-from shared.errors import first_line
 from shared.serving_outputs import FailoverFigures
 from shared.stacks import STACKS, deploy_order
 from tooling.mock_runtime import (
@@ -34,6 +32,7 @@ from tooling.plan.report import (
     status_of,
 )
 from tooling.plan.summary import settings_of
+from tooling.stack_config import ConfigFileError
 
 
 class StackAnalyzer(Protocol):
@@ -191,19 +190,8 @@ def _plan_one(
     return _OneResult(plan, deployed_outputs)
 
 
-class ConfigFileError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 def _config_from_file(path: str | None, stack: str, env: str) -> dict[str, str] | None:
-    if path is None:
-        return None
-    try:
-        return load_stack_config(stack, env, path=Path(path))
-    except yaml.YAMLError as exc:
-        raise ConfigFileError(f"{path}: not valid YAML ({first_line(exc)})") from None
+    return None if path is None else load_stack_config(stack, env, path=Path(path))
 
 
 def _failover(value: Any) -> Failover | None:
