@@ -54,9 +54,9 @@ def main() -> int:
 
     cold = cold_full_plan()
     with PolicyPackStackAnalyzer() as analyzer:
-        plan(PlanRequest(), analyzer, account=account)  # warm the imports and the pack
+        plan(PlanRequest(), analyzer)  # warm the imports and the pack
         started = time.perf_counter()
-        report = plan(PlanRequest(), analyzer, account=account)
+        report = plan(PlanRequest(), analyzer)
         warm = time.perf_counter() - started
 
     summary = Table(title="Full plan: 2 stacks x 3 envs")

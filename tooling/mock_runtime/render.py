@@ -54,6 +54,8 @@ class RegisteredResource:
     replace_on_changes: list[str] = field(default_factory=list)
     provider: str = ""
     read: bool = False
+    aliases: list[str] = field(default_factory=list)
+    """URNs this resource was known by before (its ``aliases`` option), as the engine resolves them."""
 
     def depends_on(self, other: RegisteredResource) -> bool:
         """True if ``other`` is a dependency of this resource (directly or through a property)."""
@@ -145,6 +147,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 ignore_changes=list(request.ignoreChanges),
                 replace_on_changes=list(request.replaceOnChanges),
                 provider=request.provider,
+                aliases=alias_urns(request, response.urn),
             )
         )
         return response
@@ -170,6 +173,32 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
     def SupportsFeature(self, request: Any) -> Any:
         return super().SupportsFeature(request)
+
+
+def alias_urns(request: Any, urn: str) -> list[str]:
+    """A registration's aliases as URNs: given as URNs, or as specs the engine resolves against
+    the resource itself (name, type, stack, project, parent)."""
+    urns = list(getattr(request, "aliasURNs", []) or [])
+    _, _, stack_part = urn.partition("urn:pulumi:")
+    stack, _, rest = stack_part.partition("::")
+    project, _, rest = rest.partition("::")
+    for alias in getattr(request, "aliases", []) or []:
+        if alias.HasField("urn"):
+            urns.append(alias.urn)
+            continue
+        spec = alias.spec
+        parent = "" if spec.noParent else spec.parentUrn or request.parent
+        parent_type = parent.split("::")[2] if parent.count("::") >= 3 else ""
+        type_ = spec.type or request.type
+        qualified = (
+            f"{parent_type}${type_}"
+            if parent_type and parent_type != "pulumi:pulumi:Stack"
+            else type_
+        )
+        urns.append(
+            f"urn:pulumi:{spec.stack or stack}::{spec.project or project}::{qualified}::{spec.name or request.name}"
+        )
+    return urns
 
 
 def _deserialize(struct: Any) -> dict[str, Any]:
@@ -259,6 +288,7 @@ def render(
     preview: bool = False,
     program: Path | None = None,
     raise_on_error: bool = True,
+    directory: Path | None = None,
 ) -> Rendered:
     """Render ``stacks/<stack>`` for ``env`` and return what was registered.
 
@@ -268,12 +298,16 @@ def render(
     (``{"serving:idleTimeoutSeconds": 120}``); ``remove`` deletes keys. ``program`` runs another
     folder's ``__main__.py`` as this stack (a proposed change, or a test fixture). ``stack_outputs`` maps a
     StackReference name to the outputs that stack exposes (default: for the serving stack, the fake
-    account's network in ``organization/network/<env>``).
+    account's network in ``organization/network/<env>``). ``directory`` is the stack's folder
+    (default: this checkout's; another revision's, for a plan diff).
     """
     spec = STACKS[stack]
-    program_dir = program or spec.directory
+    stack_dir = directory or spec.directory
+    program_dir = program or stack_dir
     account = account or FakeAwsAccount()
-    values = dict(config) if config is not None else load_stack_config(stack, env)
+    values = (
+        dict(config) if config is not None else load_stack_config(stack, env, directory=directory)
+    )
     for key, value in (overrides or {}).items():
         values[key] = config_text(value)
     for key in remove:
@@ -310,7 +344,7 @@ def render(
         invokes=mocks.calls,
     )
     error: BaseException | None = None
-    sys_path_entry = str(spec.directory)
+    sys_path_entry = str(stack_dir)
     added = sys_path_entry not in sys.path
     if added:
         sys.path.insert(0, sys_path_entry)

@@ -1,0 +1,151 @@
+"""What a change does to one stack x env: the base revision's preview against the change's.
+
+Resources are matched by URN, or by an alias the new one declares (a refactor that keeps a
+resource). A resource whose URN changed without an alias is replaced (same type and name, e.g. a
+new parent), as the engine would. A changed input that the provider cannot update in place, or
+one the resource lists in ``replaceOnChanges``, replaces it; any other change is in place. Inputs
+are compared as wire paths (``defaultActions[0].forward.targetGroups[1].weight``); a value that
+is unknown on both sides is compared by the resources it comes from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from tooling.mock_runtime import RegisteredResource
+from tooling.mock_runtime.render import KNOWN_AFTER_DEPLOY
+from tooling.plan.fields import PROTECT, is_key_field, replaces, top_level
+from tooling.plan.report import PropertyChange, ResourceChange
+from tooling.policy.wire import is_unknown
+
+_MISSING = object()
+_ORDER = {"remove": 0, "replace": 1, "change": 2, "add": 3}
+
+
+def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Leaf values by wire path; an empty object or list is a leaf of its own."""
+    if is_unknown(value):
+        return {prefix: KNOWN_AFTER_DEPLOY}
+    if isinstance(value, Mapping) and value:
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            out.update(flatten(item, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    if isinstance(value, list | tuple) and value:
+        out = {}
+        for index, item in enumerate(value):
+            out.update(flatten(item, f"{prefix}[{index}]"))
+        return out
+    return {prefix: value}
+
+
+def _managed(resources: Sequence[RegisteredResource]) -> dict[str, RegisteredResource]:
+    return {r.urn: r for r in resources if r.custom and not r.read}
+
+
+def _names(urns: Sequence[str]) -> str:
+    return ", ".join(sorted(urn.rpartition("::")[2] for urn in urns)) or "-"
+
+
+def property_changes(
+    old: RegisteredResource, new: RegisteredResource, moved: Mapping[str, str]
+) -> list[PropertyChange]:
+    """Each changed leaf of ``new``'s inputs (and its ``protect`` option), key fields first."""
+    before, after = flatten(old.inputs), flatten(new.inputs)
+    before[PROTECT], after[PROTECT] = old.protect, new.protect
+    changes = []
+    for path in sorted(set(before) | set(after)):
+        was, now = before.get(path, _MISSING), after.get(path, _MISSING)
+        if was == now == KNOWN_AFTER_DEPLOY:
+            # Both unknown: the same value only if computed from the same resources.
+            prop = top_level(path)
+            was_from = sorted(moved.get(u, u) for u in old.property_dependencies.get(prop, []))
+            now_from = sorted(new.property_dependencies.get(prop, []))
+            if was_from == now_from:
+                continue
+            was, now = f"(from {_names(was_from)})", f"(from {_names(now_from)})"
+        elif was == now:
+            continue
+        changes.append(
+            PropertyChange(
+                path=path,
+                old=None if was is _MISSING else was,
+                new=None if now is _MISSING else now,
+                key=is_key_field(new.type, path),
+                replaces=replaces(new.type, path, new.replace_on_changes),
+            )
+        )
+    return sorted(changes, key=lambda c: (not c.replaces, not c.key, c.path))
+
+
+def _pairs(
+    base: dict[str, RegisteredResource], head: dict[str, RegisteredResource]
+) -> dict[str, str]:
+    """head URN -> base URN for resources that moved under an alias."""
+    moved: dict[str, str] = {}
+    for urn, resource in head.items():
+        if urn in base:
+            continue
+        old = next((a for a in resource.aliases if a in base and a not in head), None)
+        if old is not None:
+            moved[urn] = old
+    return moved
+
+
+def diff_resources(
+    base: Sequence[RegisteredResource], head: Sequence[RegisteredResource]
+) -> list[ResourceChange]:
+    """The changes that take ``base``'s resources to ``head``'s."""
+    old, new = _managed(base), _managed(head)
+    moved = _pairs(old, new)
+    old_of = {urn: urn for urn in new if urn in old} | moved
+    new_of_old = {o: n for n, o in moved.items()}
+    changes: list[ResourceChange] = []
+    for urn, resource in new.items():
+        base_urn = old_of.get(urn)
+        if base_urn is None:
+            continue
+        props = property_changes(old[base_urn], resource, new_of_old)
+        if props:
+            triggers = [p.path for p in props if p.replaces]
+            changes.append(
+                ResourceChange(
+                    action="replace" if triggers else "change",
+                    type=resource.type,
+                    name=resource.name,
+                    urn=urn,
+                    old_urn=base_urn if base_urn != urn else None,
+                    reason=f"{', '.join(triggers)} cannot change in place" if triggers else "",
+                    properties=props,
+                )
+            )
+    gone = {u: r for u, r in old.items() if u not in old_of.values()}
+    added = {u: r for u, r in new.items() if u not in old_of}
+    for urn, resource in added.items():
+        same = next(
+            (u for u, r in gone.items() if (r.type, r.name) == (resource.type, resource.name)),
+            None,
+        )
+        if same is not None:
+            gone.pop(same)
+            changes.append(
+                ResourceChange(
+                    action="replace",
+                    type=resource.type,
+                    name=resource.name,
+                    urn=urn,
+                    old_urn=same,
+                    reason="its URN changed (a new parent or project) and no alias keeps it",
+                    properties=property_changes(old[same], resource, new_of_old),
+                )
+            )
+        else:
+            changes.append(
+                ResourceChange(action="add", type=resource.type, name=resource.name, urn=urn)
+            )
+    for urn, resource in gone.items():
+        changes.append(
+            ResourceChange(action="remove", type=resource.type, name=resource.name, urn=urn)
+        )
+    return sorted(changes, key=lambda c: (_ORDER[c.action], c.type, c.name))
