@@ -62,6 +62,14 @@ def _write_rights(abi: int) -> int:
     return rights
 
 
+_active = 0
+
+
+def active() -> int:
+    """The ABI this process restricted itself with (0: not sandboxed)."""
+    return _active
+
+
 def restrict(writable: Sequence[Path]) -> int:
     """Sandbox this process: writes only beneath ``writable``; no TCP; no signals out. The ABI used."""
     abi = abi_version()
@@ -87,6 +95,8 @@ def restrict(writable: Sequence[Path]) -> int:
             return 0
     finally:
         os.close(ruleset)
+    global _active  # noqa: PLW0603 (a process is sandboxed once, for good)
+    _active = abi
     return abi
 
 

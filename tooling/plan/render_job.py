@@ -19,6 +19,7 @@ import pulumi
 from shared.errors import first_line
 from shared.stacks import REPO_ROOT, STACKS
 from tooling.mock_runtime import FakeAwsAccount, RenderError, render
+from tooling.plan import landlock
 from tooling.plan.transport import encode_payload, encode_resource, plain
 
 
@@ -71,7 +72,9 @@ def describe_error(error: BaseException) -> str:
         return "the program was interrupted (KeyboardInterrupt)"
     if isinstance(error, pulumi.RunError):
         return first_line(error)
-    return f"{type(error).__name__}: {first_line(error)}"
+    why = " (the render sandbox allows no writes, network or signals)"
+    sandboxed = isinstance(error, PermissionError) and landlock.active()
+    return f"{type(error).__name__}: {first_line(error)}{why if sandboxed else ''}"
 
 
 def run(job: RenderJob) -> bytes:
