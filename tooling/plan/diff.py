@@ -11,7 +11,7 @@ is unknown on both sides is compared by the resources it comes from.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from tooling.mock_runtime import RegisteredResource
 from tooling.mock_runtime.render import KNOWN_AFTER_DEPLOY
@@ -93,6 +93,70 @@ def _pairs(
     return moved
 
 
+MAX_RENAME_DIFFERENCES = 3
+"""A removed and an added resource of one type and parent that differ in this few inputs are one
+resource under a new name (a name derived from a value: a CIDR, a port), replaced."""
+
+
+MAX_RENAME_PAIRS = 10_000
+
+
+def _renamed(
+    gone: dict[str, RegisteredResource], added: dict[str, RegisteredResource]
+) -> list[tuple[str, str, str]]:
+    """(old URN, new URN, why) for resources the change replaces by giving them a new URN."""
+    pairs: list[tuple[str, str, str]] = []
+    taken: set[str] = set()
+    for urn, resource in added.items():
+        same = next(
+            (
+                u
+                for u, r in gone.items()
+                if u not in taken and (r.type, r.name) == (resource.type, resource.name)
+            ),
+            None,
+        )
+        if same is not None:
+            pairs.append(
+                (same, urn, "its URN changed (a new parent or project) and no alias keeps it")
+            )
+            taken.add(same)
+            continue
+        candidates = [
+            u for u, r in gone.items()
+            if u not in taken and r.type == resource.type and r.parent == resource.parent
+        ]  # fmt: skip
+        if len(candidates) * len(added) > MAX_RENAME_PAIRS:
+            continue  # a rewrite, not a rename: shown as removed and added
+        near = sorted((len(property_changes(gone[u], resource, {})), u) for u in candidates)
+        if near and near[0][0] <= MAX_RENAME_DIFFERENCES:
+            pairs.append((near[0][1], urn, "a new name: the old one is deleted, this one created"))
+            taken.add(near[0][1])
+    return pairs
+
+
+def _one_sided(action: Literal["add", "remove"], resource: RegisteredResource) -> ResourceChange:
+    """An added or removed resource, with the values of its key fields."""
+    values = flatten(resource.inputs)
+    properties = [
+        PropertyChange(
+            path=path,
+            old=value if action == "remove" else None,
+            new=value if action == "add" else None,
+            key=True,
+        )
+        for path, value in sorted(values.items())
+        if is_key_field(resource.type, path)
+    ]
+    return ResourceChange(
+        action=action,
+        type=resource.type,
+        name=resource.name,
+        urn=resource.urn,
+        properties=properties,
+    )
+
+
 def diff_resources(
     base: Sequence[RegisteredResource], head: Sequence[RegisteredResource]
 ) -> list[ResourceChange]:
@@ -122,30 +186,19 @@ def diff_resources(
             )
     gone = {u: r for u, r in old.items() if u not in old_of.values()}
     added = {u: r for u, r in new.items() if u not in old_of}
-    for urn, resource in added.items():
-        same = next(
-            (u for u, r in gone.items() if (r.type, r.name) == (resource.type, resource.name)),
-            None,
-        )
-        if same is not None:
-            gone.pop(same)
-            changes.append(
-                ResourceChange(
-                    action="replace",
-                    type=resource.type,
-                    name=resource.name,
-                    urn=urn,
-                    old_urn=same,
-                    reason="its URN changed (a new parent or project) and no alias keeps it",
-                    properties=property_changes(old[same], resource, new_of_old),
-                )
-            )
-        else:
-            changes.append(
-                ResourceChange(action="add", type=resource.type, name=resource.name, urn=urn)
-            )
-    for urn, resource in gone.items():
+    for base_urn, urn, reason in _renamed(gone, added):
+        resource = added.pop(urn)
         changes.append(
-            ResourceChange(action="remove", type=resource.type, name=resource.name, urn=urn)
+            ResourceChange(
+                action="replace",
+                type=resource.type,
+                name=resource.name,
+                urn=urn,
+                old_urn=base_urn,
+                reason=reason,
+                properties=property_changes(gone.pop(base_urn), resource, new_of_old),
+            )
         )
+    changes += [_one_sided("add", resource) for resource in added.values()]
+    changes += [_one_sided("remove", resource) for resource in gone.values()]
     return sorted(changes, key=lambda c: (_ORDER[c.action], c.type, c.name))

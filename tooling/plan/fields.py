@@ -1,6 +1,6 @@
 """Per resource type: the fields reviewers care about, and the ones whose change replaces a resource.
 
-``KEY_FIELDS`` are wire-path patterns (``fnmatch``, list indices written ``[]``) shown first and
+``KEY_FIELDS`` are wire-path patterns (``*`` for anything, list indices written ``[]``) shown first and
 marked in a diff: listener protocols and TLS policies, security group sources and ports, health
 checks, forward weights, deletion protection, the ``protect`` option.
 
@@ -11,7 +11,6 @@ offline; the real ``pulumi preview`` (``make preview``) asks the provider and is
 
 from __future__ import annotations
 
-import fnmatch
 import re
 
 PROTECT = "(protect)"
@@ -124,11 +123,16 @@ def normalized(path: str) -> str:
     return _INDEX.sub("[]", path)
 
 
+def _matches(shape: str, pattern: str) -> bool:
+    """``*`` matches anything; the rest (brackets too) is literal."""
+    return re.fullmatch(re.escape(pattern).replace(r"\*", ".*"), shape) is not None
+
+
 def is_key_field(type_: str, path: str) -> bool:
     if path == PROTECT:
         return True
     shape = normalized(path)
-    return any(fnmatch.fnmatchcase(shape, pattern) for pattern in KEY_FIELDS.get(type_, ()))
+    return any(_matches(shape, pattern) for pattern in KEY_FIELDS.get(type_, ()))
 
 
 def top_level(path: str) -> str:

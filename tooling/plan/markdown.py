@@ -31,6 +31,10 @@ def _change_cell(change: ResourceChange) -> str:
     if change.reason:
         lines.append(f"replaced: {md_text(change.reason)}")
     for p in change.properties[:MAX_PROPERTIES]:
+        if change.action in ("add", "remove"):
+            value = p.new if change.action == "add" else p.old
+            lines.append(f"{md_code(p.path)} = {md_code(value_text(value))}")
+            continue
         line = f"{md_code(p.path)}: {md_code(value_text(p.old))} → {md_code(value_text(p.new))}"
         lines.append(f"**{line}**" if p.key or p.replaces else line)
     if len(change.properties) > MAX_PROPERTIES:

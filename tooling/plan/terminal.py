@@ -61,7 +61,12 @@ def _change_lines(change: ResourceChange) -> list[str]:
     if change.reason:
         lines.append(f"replaced: {clean(change.reason)}")
     if change.old_urn:
-        lines.append(f"was {clean(change.old_urn)}")
+        old_type, _, old_name = change.old_urn.rpartition("::")
+        same_type = old_type.endswith(change.type)
+        lines.append(f"was {clean(old_name if same_type else change.old_urn)}")
+    if change.action in ("add", "remove"):
+        values = ((p.path, p.new if change.action == "add" else p.old) for p in change.properties)
+        return lines + [f"{clean(path)} = {value_text(value)}" for path, value in values]
     return lines + [property_line(p) for p in change.properties]
 
 
