@@ -149,3 +149,43 @@ def test_progress_names_each_stack_and_env_as_it_goes() -> None:
     assert lines.index("rendering network/dev") < lines.index("rendering serving/dev")
     # network is rendered to feed serving's StackReference, but only serving is reported
     assert [(s.stack, s.env) for s in report.stacks] == [("serving", "dev"), ("serving", "prod")]
+
+
+def test_bad_yaml_through_the_gate_is_one_line_with_file_line_and_column(tmp_path: Path) -> None:
+    syntax = tmp_path / "syntax.yaml"
+    syntax.write_text("config:\n  serving:team: [ml\n")
+    listed = tmp_path / "listed.yaml"
+    listed.write_text("- config\n")
+    binary = tmp_path / "binary.yaml"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "tooling.plan", "--quiet", "--stack", "serving",
+         "--config", f"serving:dev={syntax}", "--config", f"serving:staging={listed}",
+         "--config", f"serving:prod={binary}", "--out-dir", str(tmp_path / "out")],
+        cwd=REPO_ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"plan: serving/dev: {syntax}:3:1: not valid YAML (expected ',' or ']', but got '<stream end>')",
+        f"plan: serving/staging: {listed}:1:1: the file must be a mapping, not a list",
+        f"plan: serving/prod: {binary}:1:1: not a text file (byte 0x89 is not UTF-8)",
+    ]
+
+
+def test_a_crash_of_the_gate_itself_is_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tooling.plan import cli
+
+    def boom(*args: object) -> None:
+        raise KeyError("a bug in the gate")
+
+    monkeypatch.setattr(cli, "_run", boom)
+    assert main(["--quiet", "--out-dir", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        "plan: internal error: KeyError: 'a bug in the gate' (run with --debug for the traceback)\n"
+    )
+    assert "💥 The gate failed" in (tmp_path / "plan.md").read_text()
+    assert json.loads((tmp_path / "prod" / "serving.json").read_text())["exit_code"] == 2
+    assert main(["--quiet", "--debug", "--out-dir", str(tmp_path)]) == 2
+    assert "Traceback (most recent call last)" in capsys.readouterr().err
