@@ -25,6 +25,7 @@ Every failure (the pack does not start, a bad config file, the pack failing a ca
 
 from __future__ import annotations
 
+import collections
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -52,6 +53,8 @@ from tooling.policy.wire import (
 )
 
 PACK_DIR = REPO_ROOT / "policies"
+PIPELINE = 32
+"""``Analyze`` calls in flight at once (the pack serves them on its own thread pool)."""
 
 
 class PolicyPackAnalyzer:
@@ -224,17 +227,7 @@ class PolicyPackAnalyzer:
     # analysis
     def analyze(self, resource: AnalyzableResource) -> Analysis:
         """``Analyze`` one resource with its inputs (resource policies)."""
-        request = analyzer_pb2.AnalyzeRequest(
-            type=resource.type,
-            properties=to_struct(resource.inputs),
-            urn=resource.urn,
-            name=resource.name,
-            options=resource_options(resource),
-        )
-        provider = provider_resource(resource.provider)
-        if provider is not None:
-            request.provider.CopyFrom(provider)
-        return self._analysis(self._call("Analyze", request), resource.urn)
+        return self._analysis(self._call("Analyze", _analyze_request(resource)), resource.urn)
 
     def analyze_stack(self, resources: Iterable[AnalyzableResource]) -> Analysis:
         """``AnalyzeStack`` with every resource's outputs and links (stack policies)."""
@@ -257,12 +250,35 @@ class PolicyPackAnalyzer:
         return self._analysis(self._call("AnalyzeStack", request), "")
 
     def analyze_all(self, resources: Sequence[AnalyzableResource]) -> Analysis:
-        """What a preview or update runs: ``Analyze`` per resource, then ``AnalyzeStack``."""
+        """What a preview or update runs: ``Analyze`` per resource, then ``AnalyzeStack``.
+
+        The ``Analyze`` calls are pipelined (a window of them in flight, results in order), so
+        encoding the next request overlaps the pack's work on the last one.
+        """
+        if self._stub is None:
+            raise PolicyPackError("the policy pack is not running")
         result = Analysis()
+        in_flight: collections.deque[tuple[AnalyzableResource, Any]] = collections.deque()
         for resource in resources:
-            result.extend(self.analyze(resource))
+            call = self._stub.Analyze.future(_analyze_request(resource), timeout=self.call_timeout)
+            in_flight.append((resource, call))
+            if len(in_flight) >= PIPELINE:
+                result.extend(self._collect(*in_flight.popleft()))
+        while in_flight:
+            result.extend(self._collect(*in_flight.popleft()))
         result.extend(self.analyze_stack(resources))
         return result
+
+    def _collect(self, resource: AnalyzableResource, call: Any) -> Analysis:
+        try:
+            response = call.result()
+        except grpc.RpcError as exc:
+            details = exc.details() if isinstance(exc, grpc.Call) else str(exc)
+            raise PolicyPackError(
+                f"policy pack {self.pack_name or self.pack_dir}: Analyze failed: "
+                f"{first_line(details or '', last=True)}"
+            ) from None
+        return self._analysis(response, resource.urn)
 
     def _analysis(self, response: analyzer_pb2.AnalyzeResponse, urn: str) -> Analysis:
         return Analysis(
@@ -285,6 +301,20 @@ class PolicyPackAnalyzer:
 
     def describe(self, policy: str) -> PolicyDescription | None:
         return next((p for p in self.policies if p.name == policy), None)
+
+
+def _analyze_request(resource: AnalyzableResource) -> analyzer_pb2.AnalyzeRequest:
+    request = analyzer_pb2.AnalyzeRequest(
+        type=resource.type,
+        properties=to_struct(resource.inputs),
+        urn=resource.urn,
+        name=resource.name,
+        options=resource_options(resource),
+    )
+    provider = provider_resource(resource.provider)
+    if provider is not None:
+        request.provider.CopyFrom(provider)
+    return request
 
 
 def config_source(path: Path) -> str:
