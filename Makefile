@@ -8,12 +8,15 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 ENV    ?=
 STACK  ?= all
+BASE   ?=
+PLAN_EXIT ?=
 
 .PHONY: help setup lock test lint fmt typecheck unit plan bench preview deploy refresh destroy outputs verify clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo "  Variables: ENV=dev|staging|prod  STACK=network|serving|all (default all)"
+	@echo "             BASE=<git ref> (make plan: diff against it)  PLAN_EXIT=<file> (make plan: its exit code)"
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "setup: $(PYTHON) not found; install Python 3.11 or pass PYTHON=/path/to/python3.11" >&2; exit 2; }
@@ -49,10 +52,12 @@ typecheck: ## pyright against the installed pulumi-aws SDK (stacks, policies, sh
 unit: ## The pytest suite (mock runtime, policy gRPC, stand-in CLI, moto)
 	$(PY) -m pytest -n 2 -q
 
-plan: ## Offline plan + policy gate for every stack x env (or ENV=, STACK=); exit 1 on mandatory violations
-	$(PY) -m tooling.plan $(if $(ENV),--env $(ENV)) $(if $(filter-out all,$(STACK)),--stack $(STACK))
+plan: ## Offline plan + policy gate (ENV=, STACK=, BASE=<git ref> for the diff); the tool exits 0/1/2, make 0/2 (PLAN_EXIT=file keeps it)
+	@code=0; $(PY) -m tooling.plan $(if $(ENV),--env $(ENV)) $(if $(filter-out all,$(STACK)),--stack $(STACK)) \
+	  $(if $(BASE),--base "$(BASE)") || code=$$?; \
+	$(if $(PLAN_EXIT),mkdir -p "$$(dirname "$(PLAN_EXIT)")" && echo "$$code" > "$(PLAN_EXIT)";) exit "$$code"
 
-bench: ## Print plan timings (full plan; 1/10/50/100 models; per-resource policy cost)
+bench: ## Plan timings side by side as ratios: SDK import floor, full plan, plan with BASE, 1-100 models
 	$(PY) -m tooling.bench
 
 preview: ## pulumi preview with the policy pack, ENV= required, STACK= optional
