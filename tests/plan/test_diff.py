@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from shared.stacks import REPO_ROOT
@@ -242,3 +243,30 @@ def test_flatten_names_every_leaf_by_its_wire_path() -> None:
     assert flatten({"a": {"b": [1, {"c": UNKNOWN}]}, "e": [], "f": {}}) == {
         "a.b[0]": 1, "a.b[1].c": "(known after deploy)", "e": [], "f": {},
     }  # fmt: skip
+
+
+def test_a_base_revision_is_its_stacks_and_shared_from_git(tmp_path: Path) -> None:
+    from tooling.plan.base import BaseError, extracted
+
+    head = subprocess.run(
+        ["git", "-C", str(REPO_ROOT), "rev-parse", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    with extracted("HEAD") as tree:
+        assert tree.label == f"HEAD ({head.stdout.strip()[:7]})"
+        assert sorted(p.name for p in tree.root.iterdir()) == ["shared", "stacks"]
+        program = subprocess.run(
+            ["git", "-C", str(REPO_ROOT), "show", "HEAD:stacks/serving/__main__.py"],
+            capture_output=True, check=True,
+        )  # fmt: skip
+        assert (tree.root / "stacks" / "serving" / "__main__.py").read_bytes() == program.stdout
+        root = tree.root
+    assert not root.exists()  # nothing is left behind
+    for ref, message in (
+        ("--upload-pack=x", "not a git revision"),
+        ("no-such-ref", "not a commit"),
+    ):
+        with pytest.raises(BaseError, match=message), extracted(ref):
+            pass

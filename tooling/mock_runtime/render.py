@@ -276,6 +276,25 @@ def _resolve(loop: asyncio.AbstractEventLoop, value: Any) -> Any:
     return value
 
 
+def _config_values(
+    stack: str,
+    env: str,
+    *,
+    config: Mapping[str, str] | None,
+    overrides: Mapping[str, Any] | None,
+    remove: tuple[str, ...],
+    directory: Path | None,
+) -> dict[str, str]:
+    values = (
+        dict(config) if config is not None else load_stack_config(stack, env, directory=directory)
+    )
+    for key, value in (overrides or {}).items():
+        values[key] = config_text(value)
+    for key in remove:
+        values.pop(key, None)
+    return values
+
+
 def render(
     stack: str,
     env: str,
@@ -305,13 +324,9 @@ def render(
     stack_dir = directory or spec.directory
     program_dir = program or stack_dir
     account = account or FakeAwsAccount()
-    values = (
-        dict(config) if config is not None else load_stack_config(stack, env, directory=directory)
+    values = _config_values(
+        stack, env, config=config, overrides=overrides, remove=remove, directory=directory
     )
-    for key, value in (overrides or {}).items():
-        values[key] = config_text(value)
-    for key in remove:
-        values.pop(key, None)
     values.setdefault("aws:region", account.region)
     if stack_outputs is None:
         stack_outputs = {
