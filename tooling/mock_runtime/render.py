@@ -328,13 +328,8 @@ def render(
         stack, env, config=config, overrides=overrides, remove=remove, directory=directory
     )
     values.setdefault("aws:region", account.region)
-    if stack_outputs is None:
-        stack_outputs = {
-            f"{ORGANIZATION}/{ref}/{env}": account.network_outputs()
-            for ref in spec.references
-            if ref == "network"
-        }
-
+    if stack_outputs is None:  # the fake account's network, for the stacks that reference it
+        stack_outputs = {f"{ORGANIZATION}/{r}/{env}": account.network_outputs() for r in spec.references if r == "network"}  # fmt: skip
     mocks = AwsMocks(account, stack_outputs, preview=preview)
     monitor = RecordingMonitor(mocks)
     loop = asyncio.new_event_loop()
@@ -359,10 +354,10 @@ def render(
         invokes=mocks.calls,
     )
     error: BaseException | None = None
-    sys_path_entry = str(stack_dir)
-    added = sys_path_entry not in sys.path
+
+    added = str(stack_dir) not in sys.path
     if added:
-        sys.path.insert(0, sys_path_entry)
+        sys.path.insert(0, str(stack_dir))
     try:
         with _chdir(program_dir):
             try:
@@ -384,7 +379,7 @@ def render(
     finally:
         _cancel_pending(loop)
         if added:
-            sys.path.remove(sys_path_entry)
+            sys.path.remove(str(stack_dir))
         settings.ROOT.set(None)
         loop.close()
         asyncio.set_event_loop(None)
