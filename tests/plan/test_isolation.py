@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -134,3 +135,25 @@ def test_a_child_dies_with_its_parent(tmp_path: Path, monkeypatch: pytest.Monkey
     os.waitpid(middle, 0)
     psutil.wait_procs([child], timeout=30)
     assert not child.is_running() or child.status() == psutil.STATUS_ZOMBIE
+
+
+def test_once_sealed_the_gate_imports_nothing_but_its_children_do() -> None:
+    code = (
+        "import os, sys\n"
+        "from tooling.plan import hardening\n"
+        "with hardening.guarded():\n"
+        "    hardening.seal_imports()\n"
+        "    pid = os.fork()\n"
+        "    if pid == 0:\n"
+        "        import csv\n"  # a render child imports what its program needs
+        "        os._exit(0)\n"
+        "    assert os.waitpid(pid, 0)[1] == 0\n"
+        "    try:\n"
+        "        import csv\n"
+        "    except ImportError as exc:\n"
+        "        print(exc)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout == "the gate imports nothing once programs have run (asked for csv)\n"

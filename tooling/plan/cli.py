@@ -183,6 +183,7 @@ def _run(args: argparse.Namespace, base: BaseTree | None) -> PlanReport:
         if base is not None:
             folders += [base.root / "stacks", base.root / "shared"]
         preload.load(preload.sdk_modules(folders))
+        hardening.seal_imports()
         return plan(
             request,
             analyzer,

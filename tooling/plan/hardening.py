@@ -7,15 +7,22 @@
 - The gate is a child subreaper: whatever a program started and left behind is re-parented to the
   gate, which kills it (:func:`sweep`) before the pack serves and before any report is written.
 - The gate is not dumpable: no other same-user process can ``ptrace`` it or write its memory.
+- Once programs run, the gate imports nothing more (:func:`seal_imports`): a program that could
+  write to the checkout or the venv (no Landlock) must not get its code run by the gate's lazy
+  imports. What the gate imports late is imported before the first render instead.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
+import importlib.abc
+import importlib.machinery
 import os
 import signal
-from collections.abc import Iterator
-from types import FrameType
+import sys
+from collections.abc import Iterator, Sequence
+from types import FrameType, ModuleType
 
 import psutil
 
@@ -29,6 +36,36 @@ HANDLED: tuple[int, ...] = tuple(
 """Signals that would end the gate by default and can be caught."""
 
 _subreaper = False
+LATE_IMPORTS = (
+    "grpc._channel", "grpc._simple_stubs", "grpc._utilities", "grpc.experimental",
+    "rich._emoji_codes", "traceback", "linecache", "tokenize",
+)  # fmt: skip
+"""What the gate would otherwise import after the renders (connecting to the pack, printing)."""
+
+
+class _Sealed(importlib.abc.MetaPathFinder):
+    """Refuses every new import in the gate's own process (render children import freely)."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if os.getpid() == self.pid:
+            raise ImportError(
+                f"the gate imports nothing once programs have run (asked for {fullname})"
+            )
+        return None
+
+
+def seal_imports() -> None:
+    """From now on the gate imports nothing (only as ``python -m tooling.plan``)."""
+    if not _subreaper:
+        return
+    for name in LATE_IMPORTS:
+        importlib.import_module(name)
+    sys.meta_path.insert(0, _Sealed())
 
 
 class Stopped(BaseException):
@@ -60,6 +97,7 @@ def guarded() -> Iterator[None]:
     try:
         yield
     finally:
+        sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _Sealed)]
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         sweep()
