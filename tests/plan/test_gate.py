@@ -80,7 +80,7 @@ def test_the_markdown_names_the_violation_and_its_controls(tmp_path: Path) -> No
     assert "| serving | prod |" in text
     assert "<code>alb-tls-policy-allowed</code>" in text
     assert "TLS policy ELBSecurityPolicy-TLS-1-0-2015-04 is not allowed" in text
-    assert "SecurityHub ELB.17, CKV_AWS_103, CKV2_AWS_74" in text
+    assert "SecurityHub ELB.17, CKV\\_AWS\\_103, CKV2\\_AWS\\_74" in text  # Markdown-escaped
 
 
 def test_a_config_error_exits_2_with_one_line(tmp_path: Path) -> None:
