@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
@@ -20,9 +21,18 @@ from shared.errors import first_line
 from shared.stacks import REPO_ROOT, STACKS
 from tooling.plan import hardening, preload
 from tooling.plan.base import BaseError, BaseTree, extracted
+from tooling.plan.markdown import markdown
 from tooling.plan.output import remove_stale, report_paths, write_reports
 from tooling.plan.policy import PolicyPackStackAnalyzer
-from tooling.plan.report import EXIT_ERROR, PlanReport, StackPlan
+from tooling.plan.report import (
+    EXIT_ERROR,
+    PlanReport,
+    PropertyChange,
+    ResourceChange,
+    StackDiff,
+    StackPlan,
+    Violation,
+)
 from tooling.plan.runner import DEFAULT_TIMEOUT, PlanRequest, plan
 from tooling.plan.terminal import console_for, print_report
 from tooling.plan.text import clean
@@ -183,6 +193,7 @@ def _run(args: argparse.Namespace, base: BaseTree | None) -> PlanReport:
         if base is not None:
             folders += [base.root / "stacks", base.root / "shared"]
         preload.load(preload.sdk_modules(folders))
+        _warm_up()
         hardening.seal_imports()
         return plan(
             request,
@@ -190,6 +201,25 @@ def _run(args: argparse.Namespace, base: BaseTree | None) -> PlanReport:
             progress=progress,
             after_renders=lambda: _sweep(analyzer.pid),
         )
+
+
+def _warm_up() -> None:
+    """Print a sample report nowhere: what printing imports lazily is imported before the seal."""
+    sample = StackPlan(
+        stack="serving", env="prod", status="mandatory", error="≤ → ± ✅ 名前 🚀",
+        violations=[Violation(policy="p", level="mandatory", message="≥ → 名前 🚀")],
+        diff=StackDiff(status="changed", changes=[
+            ResourceChange(action="change", type="aws:lb/listener:Listener", name="l 名", urn="u",
+                           properties=[PropertyChange(path="p", old="a", new="b ±", key=True)])
+        ]),
+    )  # fmt: skip
+    report = PlanReport(stacks=[sample, sample.model_copy(update={"error": None})], base="b")
+    for stream in (sys.stdout, sys.stderr):
+        console = console_for(io.StringIO(), terminal=stream.isatty())
+        print_report(report, console, resources=True)
+        console.print("[dim]… rendering[/]")
+    markdown(report)
+    report.model_dump_json()
 
 
 def _sweep(pack: int | None) -> None:
@@ -229,7 +259,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             + ("" if args.debug else " (run with --debug for the traceback)"),
             targets,
         )
-    return _finish(report, args)
+    try:
+        return _finish(report, args)
+    except Exception as exc:  # printing or writing: still one line and exit 2
+        print(
+            f"plan: internal error: {type(exc).__name__}: {clean(first_line(exc))}", file=sys.stderr
+        )
+        return EXIT_ERROR
 
 
 def _finish(report: PlanReport, args: argparse.Namespace) -> int:
