@@ -33,8 +33,11 @@ from rich.table import Table
 
 from shared.stacks import REPO_ROOT
 from tooling.plan import preload
+from tooling.plan.terminal import console_for
 
 RUNS = 3
+FLOOR = "floor: SDK import"
+PLAN = "full plan (2 x 3, pack)"
 MODEL_COUNTS = (1, 10, 50, 100)
 INSTANCES = ["i-0d3c5e7a9b1f24680", "i-0e4d6f8b0c2a35791", "i-0f5e7a9c1d3b46802"]
 
@@ -101,16 +104,16 @@ def changed_base(folder: Path) -> Path:
 def measures(folder: Path) -> list[Measure]:
     out = str(folder / "out")
     found = [
-        Measure("floor: import the SDK modules the stacks use", floor_command()),
-        Measure("full plan (2 stacks x 3 envs, pack)", gate("--out-dir", out), "floor: import the SDK modules the stacks use", 2.0),
-        Measure("plan, base where every stack differs", gate("--out-dir", out, "--base-dir", str(changed_base(folder))), "full plan (2 stacks x 3 envs, pack)", 1.6),
-        Measure("plan, --base HEAD (nothing differs)", gate("--out-dir", out, "--base", "HEAD"), "full plan (2 stacks x 3 envs, pack)", 1.6),
+        Measure(FLOOR, floor_command()),
+        Measure(PLAN, gate("--out-dir", out), FLOOR, 2.0),
+        Measure("plan + base, all differ", gate("--out-dir", out, "--base-dir", str(changed_base(folder))), PLAN, 1.6),
+        Measure("plan + --base HEAD", gate("--out-dir", out, "--base", "HEAD"), PLAN, 1.6),
     ]  # fmt: skip
     for count in MODEL_COUNTS:
         config = models_config(count, folder)
         found.append(
             Measure(
-                f"serving/dev plan, {count} models",
+                f"serving/dev, {count} models",
                 gate("--out-dir", out, "--env", "dev", "--stack", "serving", "--config", f"serving:dev={config}"),
                 target=10.0 if count == 100 else None,
             )
@@ -155,7 +158,7 @@ def table(found: list[Measure], resources: dict[str, int]) -> Table:
         "marginal ms / resource",
     ):
         out.add_column(column, justify="left" if column == "figure" else "right")
-    first = f"serving/dev plan, {MODEL_COUNTS[0]} models"
+    first = f"serving/dev, {MODEL_COUNTS[0]} models"
     for m in found:
         ratio = m.median / by_name[m.compare_to].median if m.compare_to else None
         value = ratio if ratio is not None else m.median
@@ -178,17 +181,18 @@ def table(found: list[Measure], resources: dict[str, int]) -> Table:
 
 
 def main() -> int:
-    console = Console()
+    console = console_for(sys.stdout)
     err = Console(stderr=True)
     with tempfile.TemporaryDirectory(prefix="plan-bench-") as tmp:
         folder = Path(tmp)
         found = measures(folder)
         run(found, lambda line: err.print(f"[dim]… {line}[/]") if err.is_terminal else None)
-        resources = {f"serving/dev plan, {n} models": resources_of(n, folder) for n in MODEL_COUNTS}
+        resources = {f"serving/dev, {n} models": resources_of(n, folder) for n in MODEL_COUNTS}
         console.print(table(found, resources))
     console.print(
-        "growth is linear when the marginal ms / resource stays flat from 10 to 100 models; "
-        "every process here runs on this machine's cores (2 in CI)"
+        "floor: a bare process importing the pulumi_aws modules the stacks use; "
+        "ms / extra resource: what each resource beyond the 1-model plan costs (flat from 10 to "
+        "100 models: linear growth); every figure ran on this machine's cores (2 in CI)"
     )
     return 0
 
