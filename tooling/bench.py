@@ -155,7 +155,7 @@ def table(found: list[Measure], resources: dict[str, int]) -> Table:
         "target",
         "",
         "resources",
-        "marginal ms / resource",
+        "ms / extra resource",
     ):
         out.add_column(column, justify="left" if column == "figure" else "right")
     first = f"serving/dev, {MODEL_COUNTS[0]} models"
