@@ -8,6 +8,10 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 ENV    ?=
 STACK  ?= all
+BASE   ?=
+PLAN_EXIT ?=
+# make plan's BASE and PLAN_EXIT, like ENV and STACK, reach the recipe as data (the environment).
+export BASE PLAN_EXIT
 
 # ENV and STACK are data, never shell text: checked here, when make reads this file (before any
 # recipe runs; $(value) so that nothing in them is expanded), then handed to the tools through the
@@ -41,6 +45,7 @@ endif
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo "  Variables: ENV=dev|staging|prod  STACK=network|serving|all (default all)  UPDATE=1 (bootstrap)"
+	@echo "             BASE=<git ref> (make plan: diff against it)  PLAN_EXIT=<file> (make plan: its exit code)"
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "setup: $(PYTHON) not found; install Python 3.11 or pass PYTHON=/path/to/python3.11" >&2; exit 2; }
@@ -86,10 +91,12 @@ unit: ## The pytest suite (mock runtime, policy gRPC, stand-in CLI, moto)
 compliance: ## Checkov on the rendered prod stacks; exit 1 on a finding not fixed or accepted (ENV= for another env)
 	$(PY) -m tooling.compliance $(if $(ENV),--env $(ENV))
 
-plan: ## Offline plan + policy gate for every stack x env (or ENV=, STACK=); exit 1 on mandatory violations
-	$(PY) -m tooling.plan $(if $(ENV),--env $(ENV)) $(if $(filter-out all,$(STACK)),--stack $(STACK))
+plan: ## Offline plan + policy gate (ENV=, STACK=, BASE=<git ref> for the diff); the tool exits 0/1/2, make 0/2 (PLAN_EXIT=file keeps it)
+	@code=0; $(PY) -m tooling.plan $(if $(ENV),--env "$$ENV") $(if $(filter-out all,$(STACK)),--stack "$$STACK") \
+	  $(if $(value BASE),--base "$$BASE") || code=$$?; \
+	if [ -n "$$PLAN_EXIT" ]; then mkdir -p "$$(dirname "$$PLAN_EXIT")" && echo "$$code" > "$$PLAN_EXIT"; fi; exit "$$code"
 
-bench: ## Print plan timings (full plan; 1/10/50/100 models; per-resource policy cost)
+bench: ## Plan timings side by side as ratios: SDK import floor, full plan, plan with BASE, 1-100 models
 	$(PY) -m tooling.bench
 
 bootstrap: ## Once per AWS account, first: state bucket, KMS keys, OIDC roles; prints the GitHub settings (UPDATE=1 applies changes)

@@ -17,6 +17,7 @@ from guardrails.meta import ANY_TYPE
 from guardrails.types import short
 from shared.environments import ENVIRONMENTS
 from shared.stacks import REPO_ROOT
+from tooling.policy.config import resolve_level
 
 README = REPO_ROOT / "README.md"
 CONFIG_DIR = REPO_ROOT / "policies" / "config"
@@ -29,12 +30,7 @@ PACK_DEFAULT_LEVEL = "advisory"
 
 def level(config: Mapping[str, Any], name: str) -> str:
     """A policy's level under a ``--policy-pack-config`` file: its entry, else ``all``."""
-    entry = config.get(name)
-    if isinstance(entry, str):
-        return entry
-    if isinstance(entry, Mapping) and "enforcementLevel" in entry:
-        return str(entry["enforcementLevel"])
-    return str(config.get("all", PACK_DEFAULT_LEVEL))
+    return resolve_level(name, config, default=PACK_DEFAULT_LEVEL)
 
 
 def env_configs() -> dict[str, dict[str, Any]]:

@@ -122,7 +122,8 @@ def test_every_tool_reaches_pulumi_through_the_one_module() -> None:
         "tooling/pulumi_cli.py",
         "tooling/deploy/changes.py",  # git diff
         "tooling/deploy/drift.py",  # python -m tooling.verify
-        "tooling/policy_analyzer.py",  # the policy pack's gRPC server
+        "tooling/policy/process.py",  # the policy pack's gRPC server
+        "tooling/plan/base.py",  # git, for the plan's base revision
         "tooling/bench.py",  # the plan, timed
         "tooling/compliance/checkov.py",  # checkov, in its own venv
     }

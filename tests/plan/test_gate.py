@@ -32,22 +32,12 @@ def test_the_committed_configs_plan_clean(tmp_path: Path) -> None:
         ("network", "prod"), ("serving", "prod"),
     ]  # fmt: skip
     assert all(s.status in ("clean", "advisory") for s in report.stacks)
-    prod = next(s for s in report.stacks if (s.stack, s.env) == ("serving", "prod"))
-    assert prod.status == "clean"
-    assert prod.failover is not None
-    assert (
-        prod.failover.detection_seconds,
-        prod.failover.drain_seconds,
-        prod.failover.az_count,
-    ) == (10, 60, 3)
-    assert prod.resource_count > 40
-    alb = next(r for r in prod.resources if r.type == "aws:lb/loadBalancer:LoadBalancer")
-    assert alb.settings["access logs"] == "true"
-    assert alb.settings["deletion protection"] == "true"
-    # dev is advisory: what it lacks (WAF, deletion protection) is reported, not blocking
-    dev = next(s for s in report.stacks if (s.stack, s.env) == ("serving", "dev"))
-    assert {v.policy for v in dev.violations} == {"alb-waf-associated", "alb-deletion-protection"}
-    assert {v.level for v in dev.violations} == {"advisory"}
+    assert not any(s.mandatory for s in report.stacks)
+    serving = [s for s in report.stacks if s.stack == "serving"]
+    assert all(s.resource_count > 0 and s.failover is not None for s in serving)
+    assert all(
+        r.urn.startswith(f"urn:pulumi:{s.env}::serving::") for s in serving for r in s.resources
+    )
     assert (tmp_path / "plan.md").read_text().startswith("## Offline plan and policy gate")
 
 
@@ -89,9 +79,9 @@ def test_the_markdown_names_the_violation_and_its_controls(tmp_path: Path) -> No
     )
     text = (tmp_path / "plan.md").read_text()
     assert "| serving | prod |" in text
-    assert "`alb-tls-policy-allowed`" in text
+    assert "<code>alb-tls-policy-allowed</code>" in text
     assert "TLS policy ELBSecurityPolicy-TLS-1-0-2015-04 is not allowed" in text
-    assert "SecurityHub ELB.17, CKV_AWS_103, CKV2_AWS_74" in text
+    assert "SecurityHub ELB.17, CKV\\_AWS\\_103, CKV2\\_AWS\\_74" in text  # Markdown-escaped
 
 
 def test_a_config_error_exits_2_with_one_line(tmp_path: Path) -> None:
@@ -101,9 +91,10 @@ def test_a_config_error_exits_2_with_one_line(tmp_path: Path) -> None:
         cwd=REPO_ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 2
+    # the file named is the one that was read, not Pulumi.prod.yaml
     assert result.stderr == (
-        "plan: serving/prod: Pulumi.prod.yaml: serving:models[0].port = 70000: "
-        "Input should be less than or equal to 65535\n"
+        "plan: serving/prod: tests/fixtures/plan/serving-bad-port.prod.yaml: "
+        "serving:models[0].port = 70000: Input should be less than or equal to 65535\n"
     )
     assert "Traceback" not in result.stdout + result.stderr
     data = json.loads((tmp_path / "prod" / "serving.json").read_text())
@@ -111,9 +102,24 @@ def test_a_config_error_exits_2_with_one_line(tmp_path: Path) -> None:
     assert data["stacks"][0]["status"] == "error"
 
 
-def test_a_bad_option_is_one_line(tmp_path: Path) -> None:
-    code = main(["--program", "serving=/nonexistent", "--out-dir", str(tmp_path)])
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["--program", "serving=/nonexistent"], "plan: --program 'serving=/nonexistent': no /nonexistent/__main__.py"),
+        (["--program", "web=/tmp"], "plan: --program 'web=/tmp': expected STACK=DIR with STACK in bootstrap, network, serving"),
+        (["--config", "serving=x.yaml"], "plan: --config 'serving=x.yaml': expected STACK:ENV=FILE with STACK in network, serving and ENV in dev, staging, prod"),
+        (["--config", "serving:prod=/nonexistent.yaml"], "plan: --config 'serving:prod=/nonexistent.yaml': no such file /nonexistent.yaml"),
+        (["--env", "qa"], "plan: argument --env: invalid choice: 'qa' (choose from 'dev', 'staging', 'prod') (see --help)"),
+        (["--timeout", "0"], "plan: argument --timeout: '0': expected more than 0 seconds (see --help)"),
+        (["--base", "no-such-ref-anywhere"], "plan: --base 'no-such-ref-anywhere': not a commit in " + str(REPO_ROOT)),
+    ],
+)  # fmt: skip
+def test_a_bad_option_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], line: str
+) -> None:
+    code = main([*args, "--quiet", "--out-dir", str(tmp_path)])
     assert code == 2
+    assert capsys.readouterr().err == line + "\n"
 
 
 def test_default_outputs_go_per_env_and_stack(tmp_path: Path) -> None:
@@ -121,7 +127,7 @@ def test_default_outputs_go_per_env_and_stack(tmp_path: Path) -> None:
     assert code == 0
     for stack in ("network", "serving"):
         data = json.loads((tmp_path / "dev" / f"{stack}.json").read_text())
-        assert set(data) == {"schema_version", "mode", "exit_code", "stacks"}
+        assert set(data) == {"schema_version", "mode", "exit_code", "error", "base", "stacks"}
         assert data["stacks"][0]["stack"] == stack
     assert (tmp_path / "plan.md").is_file()
 
@@ -131,15 +137,56 @@ def test_progress_names_each_stack_and_env_as_it_goes() -> None:
     from tooling.plan.runner import PlanRequest, plan
 
     lines: list[str] = []
-    with PolicyPackStackAnalyzer() as analyzer:
+    with PolicyPackStackAnalyzer() as analyzer:  # the pack serves once the renders have ended
         report = plan(
             PlanRequest(envs=("dev", "prod"), stacks=("serving",)), analyzer, progress=lines.append
         )
-    assert lines == [
-        "planning network/dev",
-        "planning serving/dev",
-        "planning network/prod",
-        "planning serving/prod",
+    assert sorted(lines) == [
+        "rendering network/dev",
+        "rendering network/prod",
+        "rendering serving/dev",
+        "rendering serving/prod",
     ]
+    assert lines.index("rendering network/dev") < lines.index("rendering serving/dev")
     # network is rendered to feed serving's StackReference, but only serving is reported
     assert [(s.stack, s.env) for s in report.stacks] == [("serving", "dev"), ("serving", "prod")]
+
+
+def test_bad_yaml_through_the_gate_is_one_line_with_file_line_and_column(tmp_path: Path) -> None:
+    syntax = tmp_path / "syntax.yaml"
+    syntax.write_text("config:\n  serving:team: [ml\n")
+    listed = tmp_path / "listed.yaml"
+    listed.write_text("- config\n")
+    binary = tmp_path / "binary.yaml"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "tooling.plan", "--quiet", "--stack", "serving",
+         "--config", f"serving:dev={syntax}", "--config", f"serving:staging={listed}",
+         "--config", f"serving:prod={binary}", "--out-dir", str(tmp_path / "out")],
+        cwd=REPO_ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"plan: serving/dev: {syntax}:3:1: not valid YAML (expected ',' or ']', but got '<stream end>')",
+        f"plan: serving/staging: {listed}:1:1: the file must be a mapping, not a list",
+        f"plan: serving/prod: {binary}:1:1: not a text file (byte 0x89 is not UTF-8)",
+    ]
+
+
+def test_a_crash_of_the_gate_itself_is_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tooling.plan import cli
+
+    def boom(*args: object) -> None:
+        raise KeyError("a bug in the gate")
+
+    monkeypatch.setattr(cli, "_run", boom)
+    assert main(["--quiet", "--out-dir", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        "plan: internal error: KeyError: 'a bug in the gate' (run with --debug for the traceback)\n"
+    )
+    assert "💥 The gate failed" in (tmp_path / "plan.md").read_text()
+    assert json.loads((tmp_path / "prod" / "serving.json").read_text())["exit_code"] == 2
+    assert main(["--quiet", "--debug", "--out-dir", str(tmp_path)]) == 2
+    assert "Traceback (most recent call last)" in capsys.readouterr().err

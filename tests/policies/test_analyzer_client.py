@@ -7,18 +7,21 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 from pulumi.output import UNKNOWN as PULUMI_UNKNOWN
 
+from guardrails.values import UNKNOWN as GUARDRAILS_UNKNOWN
 from tests.policies.cases import GOOD_LB, LB
 from tests.policies.conftest import PROVIDER, urn
 from tooling.mock_runtime import RegisteredResource
-from tooling.policy_analyzer import (
+from tooling.policy.client import PolicyPackAnalyzer
+from tooling.policy.errors import PolicyPackError
+from tooling.policy.wire import (
     UNKNOWN,
     UNKNOWN_SENTINEL,
     AnalyzableResource,
-    PolicyPackAnalyzer,
-    PolicyPackError,
+    decode_value,
     encode_value,
     provider_resource,
 )
@@ -189,3 +192,27 @@ def test_a_pack_that_hangs_times_out(tmp_path: Path) -> None:
     with pytest.raises(PolicyPackError, match=r"printed no port within 0.5s$"):
         analyzer.start()
     assert analyzer.pid is None
+
+
+def test_there_is_one_unknown_marker() -> None:
+    assert UNKNOWN is GUARDRAILS_UNKNOWN
+    assert encode_value(GUARDRAILS_UNKNOWN) == encode_value(PULUMI_UNKNOWN) == UNKNOWN_SENTINEL
+    assert decode_value({"a": [UNKNOWN_SENTINEL]}) == {"a": [GUARDRAILS_UNKNOWN]}
+
+
+def test_a_launched_pack_listens_only_once_started() -> None:
+    """Launched, the pack has imported what it runs but serves nothing (no port to reach)."""
+    analyzer = PolicyPackAnalyzer()
+    try:
+        analyzer.launch()
+        analyzer.wait_ready()
+        pid = analyzer.pid
+        assert pid is not None
+        assert not [c for c in psutil.Process(pid).net_connections() if c.status == "LISTEN"]
+        analyzer.start()
+        assert [c for c in psutil.Process(pid).net_connections() if c.status == "LISTEN"]
+        analyzer.configure_env("prod")
+        assert analyzer.levels["alb-access-logs-enabled"] == "mandatory"
+    finally:
+        analyzer.stop()
+    assert not psutil.pid_exists(pid)

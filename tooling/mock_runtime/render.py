@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc, settings
 from pulumi.runtime.config import set_all_config
@@ -30,6 +29,7 @@ from shared.stacks import spec_of
 from tooling.mock_runtime.account import FakeAwsAccount
 from tooling.mock_runtime.aliases import ROOT_STACK_TYPE, AliasSpec
 from tooling.mock_runtime.mocks import STACK_REFERENCE, AwsMocks
+from tooling.stack_config import ConfigFileError, read_settings_file, shown_path
 
 ORGANIZATION = "organization"
 
@@ -219,29 +219,37 @@ def config_text(value: Any) -> str:
     if isinstance(value, dict | list):
         if isinstance(value, dict) and set(value) == {"secure"}:
             return "secret-value-not-decrypted-offline"
-        return json.dumps(value)
+        return json.dumps(value, default=str)  # dates and the like as YAML wrote them
     return str(value)
 
 
-def load_stack_config(stack: str, env: str, *, path: Path | None = None) -> dict[str, str]:
+def load_stack_config(
+    stack: str, env: str, *, path: Path | None = None, directory: Path | None = None
+) -> dict[str, str]:
     """The config a program would get: project defaults from ``Pulumi.yaml`` + ``Pulumi.<env>.yaml``.
 
     Keys are fully qualified (``namespace:key``); values are strings (JSON for structures).
+    ``path`` reads another file instead of ``Pulumi.<env>.yaml`` (it must exist); ``directory``
+    is the stack's folder (default: this checkout's; another revision's for a plan diff). A file
+    that is not valid is :class:`~tooling.stack_config.ConfigFileError`, one line naming it.
     """
-    spec = spec_of(stack)
-    project_file = spec.directory / "Pulumi.yaml"
-    project = yaml.safe_load(project_file.read_text()) or {}
+    folder = directory or spec_of(stack).directory
+    project_file = folder / "Pulumi.yaml"
+    project = read_settings_file(project_file)
+    name = project.get("name")
+    if not isinstance(name, str) or not name:
+        raise ConfigFileError(f"{shown_path(project_file)}: no project name (name: <project>)")
     result: dict[str, str] = {}
     for key, decl in (project.get("config") or {}).items():
-        full = key if ":" in key else f"{project['name']}:{key}"
+        full = key if ":" in key else f"{name}:{key}"
         default = decl.get("default") if isinstance(decl, dict) and "default" in decl else decl
         if default is not None and not (isinstance(decl, dict) and "default" not in decl):
             result[full] = config_text(default)
-    env_file = path or spec.config_file(env)
-    if env_file.exists():
-        data = yaml.safe_load(env_file.read_text()) or {}
+    env_file = path or folder / f"Pulumi.{env}.yaml"
+    if path is not None or env_file.exists():
+        data = read_settings_file(env_file)
         for key, value in (data.get("config") or {}).items():
-            full = key if ":" in key else f"{project['name']}:{key}"
+            full = key if ":" in key else f"{name}:{key}"
             result[full] = config_text(value)
     return result
 
@@ -273,6 +281,25 @@ def _resolve(loop: asyncio.AbstractEventLoop, value: Any) -> Any:
     return value
 
 
+def _config_values(
+    stack: str,
+    env: str,
+    *,
+    config: Mapping[str, str] | None,
+    overrides: Mapping[str, Any] | None,
+    remove: tuple[str, ...],
+    directory: Path | None,
+) -> dict[str, str]:
+    values = (
+        dict(config) if config is not None else load_stack_config(stack, env, directory=directory)
+    )
+    for key, value in (overrides or {}).items():
+        values[key] = config_text(value)
+    for key in remove:
+        values.pop(key, None)
+    return values
+
+
 def render(
     stack: str,
     env: str,
@@ -285,6 +312,7 @@ def render(
     preview: bool = False,
     program: Path | None = None,
     raise_on_error: bool = True,
+    directory: Path | None = None,
 ) -> Rendered:
     """Render ``stacks/<stack>`` for ``env`` and return what was registered.
 
@@ -294,24 +322,19 @@ def render(
     (``{"serving:idleTimeoutSeconds": 120}``); ``remove`` deletes keys. ``program`` runs another
     folder's ``__main__.py`` as this stack (a proposed change, or a test fixture). ``stack_outputs`` maps a
     StackReference name to the outputs that stack exposes (default: for the serving stack, the fake
-    account's network in ``organization/network/<env>``).
+    account's network in ``organization/network/<env>``). ``directory`` is the stack's folder
+    (default: this checkout's; another revision's, for a plan diff).
     """
     spec = spec_of(stack)
-    program_dir = program or spec.directory
+    stack_dir = directory or spec.directory
+    program_dir = program or stack_dir
     account = account or FakeAwsAccount()
-    values = dict(config) if config is not None else load_stack_config(stack, env)
-    for key, value in (overrides or {}).items():
-        values[key] = config_text(value)
-    for key in remove:
-        values.pop(key, None)
+    values = _config_values(
+        stack, env, config=config, overrides=overrides, remove=remove, directory=directory
+    )
     values.setdefault("aws:region", account.region)
-    if stack_outputs is None:
-        stack_outputs = {
-            f"{ORGANIZATION}/{ref}/{env}": account.network_outputs()
-            for ref in spec.references
-            if ref == "network"
-        }
-
+    if stack_outputs is None:  # the fake account's network, for the stacks that reference it
+        stack_outputs = {f"{ORGANIZATION}/{r}/{env}": account.network_outputs() for r in spec.references if r == "network"}  # fmt: skip
     mocks = AwsMocks(account, stack_outputs, preview=preview)
     monitor = RecordingMonitor(mocks)
     loop = asyncio.new_event_loop()
@@ -336,10 +359,10 @@ def render(
         invokes=mocks.calls,
     )
     error: BaseException | None = None
-    sys_path_entry = str(spec.directory)
-    added = sys_path_entry not in sys.path
+
+    added = str(stack_dir) not in sys.path
     if added:
-        sys.path.insert(0, sys_path_entry)
+        sys.path.insert(0, str(stack_dir))
     try:
         with _chdir(program_dir):
             try:
@@ -361,7 +384,7 @@ def render(
     finally:
         _cancel_pending(loop)
         if added:
-            sys.path.remove(sys_path_entry)
+            sys.path.remove(str(stack_dir))
         settings.ROOT.set(None)
         loop.close()
         asyncio.set_event_loop(None)
