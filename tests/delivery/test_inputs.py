@@ -59,7 +59,7 @@ def test_a_yaml_error_names_the_file_and_line(driver: Driver) -> None:
     result = driver.run("preview", "--env", "staging")
     assert (result.code, result.calls) == (2, [])
     assert result.stderr.startswith(
-        "deploy: stacks/serving/Pulumi.staging.yaml: not valid YAML at line 3"
+        "deploy: stacks/serving/Pulumi.staging.yaml:3:1: not valid YAML ("
     )
 
 

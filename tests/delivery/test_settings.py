@@ -181,7 +181,7 @@ def test_a_bad_reference_or_file_is_one_line_naming_it(tmp_path: Path) -> None:
         "expected a stack name such as organization/network/dev"
     )
     (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  serving:models: [\n")
-    with pytest.raises(DeployError, match=r"Pulumi.dev.yaml: not valid YAML at line 3 \(.*\)$"):
+    with pytest.raises(DeployError, match=r"Pulumi.dev.yaml:3:1: not valid YAML \(.*\)$"):
         read_stack_file(spec, "dev")
     with pytest.raises(DeployError) as missing:
         require_config_file(spec, "staging")

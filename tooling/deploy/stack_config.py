@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from shared.environments import ENVIRONMENTS
 from shared.stacks import REPO_ROOT, StackSpec
 from tooling.deploy.errors import DeployError
+from tooling.stack_config import ConfigFileError, read_settings_file
 
 MODELS = {
     "network": ("network_stack.config", "NetworkConfig", "network"),
@@ -72,21 +71,13 @@ def require_config_file(spec: StackSpec, env: str) -> Path:
 
 
 def _load_yaml(path: Path) -> dict[str, Any]:
+    """The file as the plan gate reads it (``tooling.stack_config``): every bad shape is one line
+    with the file, line and column."""
     try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None)
-        raise DeployError(
-            f"{relative(path)}: not valid YAML{where}" + (f" ({problem})" if problem else "")
-        ) from None
-    if not isinstance(data, dict):
-        raise DeployError(f"{relative(path)}: expected a mapping with a config: block")
-    config = data.get("config", {})
-    if not isinstance(config, dict):
-        raise DeployError(f"{relative(path)}: config = {config!r}: expected a mapping of keys")
-    return data
+        data = read_settings_file(path, shown=relative(path))
+    except ConfigFileError as error:
+        raise DeployError(error.message) from None
+    return {**data, "config": data.get("config") or {}}
 
 
 def read_stack_file(spec: StackSpec, env: str) -> StackFile:
