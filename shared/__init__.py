@@ -11,6 +11,7 @@ Modules, one concern each:
 - :mod:`shared.serving_outputs` - the serving stack's outputs, read by `make verify`.
 - :mod:`shared.cidrs` - CIDR blocks as AWS reads them, and whether a set of them reaches the world.
 - :mod:`shared.aws_values` - the values AWS enumerates (log retention, TLS policies, instance types).
+- :mod:`shared.buckets` - what every S3 bucket gets (no public access, no ACLs, SSE-S3, TLS only).
 - :mod:`shared.errors` - one line of an error.
 - :mod:`shared.sync_wait` - the one synchronous wait for a value while a program runs.
 """

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from shared.buckets import deny_insecure_transport, lock_down
+
 PURPOSE_TAG = {"purpose": "pulumi-state"}
 """Marks the bucket as a state bucket (the policy pack requires versioning on such buckets)."""
 
@@ -28,21 +30,7 @@ class StateBucketArgs:
 
 
 def tls_only_policy(bucket_arn: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "s3:*",
-                    "Resource": [bucket_arn, f"{bucket_arn}/*"],
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                }
-            ],
-        }
-    )
+    return json.dumps({"Version": "2012-10-17", "Statement": [deny_insecure_transport(bucket_arn)]})
 
 
 class StateBucket(pulumi.ComponentResource):
@@ -71,7 +59,7 @@ class StateBucket(pulumi.ComponentResource):
             ),
             opts=kept,
         )
-        locked = self._lock_down(name, kept)
+        locked = lock_down(name, self.bucket, kept)
         self._expire(name, args, kept)
         aws.s3.BucketPolicy(
             name,
@@ -80,37 +68,6 @@ class StateBucket(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions.merge(kept, pulumi.ResourceOptions(depends_on=locked)),
         )
         self.register_outputs({"bucket": self.bucket.bucket})
-
-    def _lock_down(self, name: str, kept: pulumi.ResourceOptions) -> list[pulumi.Resource]:
-        block = aws.s3.BucketPublicAccessBlock(
-            name,
-            bucket=self.bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=kept,
-        )
-        ownership = aws.s3.BucketOwnershipControls(
-            name,
-            bucket=self.bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=kept,
-        )
-        default = aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-            sse_algorithm="AES256"
-        )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            name,
-            bucket=self.bucket.id,
-            rules=[
-                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                    apply_server_side_encryption_by_default=default
-                )
-            ],
-            opts=kept,
-        )
-        return [block, ownership]
 
     def _expire(self, name: str, args: StateBucketArgs, kept: pulumi.ResourceOptions) -> None:
         aws.s3.BucketLifecycleConfiguration(

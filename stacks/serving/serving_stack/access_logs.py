@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from shared.buckets import deny_insecure_transport, lock_down
+
 ACCESS_LOG_PREFIX = "access"
 CONNECTION_LOG_PREFIX = "connection"
 
@@ -63,14 +65,7 @@ def bucket_policy_document(
         {
             "Version": "2012-10-17",
             "Statement": [
-                {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "s3:*",
-                    "Resource": [bucket_arn, f"{bucket_arn}/*"],
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                },
+                deny_insecure_transport(bucket_arn),
                 {
                     "Sid": "AllowElbLogDelivery",
                     "Effect": "Allow",
@@ -104,7 +99,7 @@ class AlbLogBucket(pulumi.ComponentResource):
         )
         # A retained bucket stays locked down: its side resources are retained with it.
         child = pulumi.ResourceOptions(parent=self.bucket, retain_on_delete=args.protect)
-        locked = self._lock_down(name, child)
+        locked = lock_down(name, self.bucket, child)
         self._expire(name, args, child)
         principal = log_writer_principal(args.region)
         self.policy = aws.s3.BucketPolicy(
@@ -116,37 +111,6 @@ class AlbLogBucket(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=locked)),
         )
         self.register_outputs({"bucket": self.bucket.bucket})
-
-    def _lock_down(self, name: str, child: pulumi.ResourceOptions) -> list[pulumi.Resource]:
-        """No public access, no ACLs, SSE-S3; the policy waits for the first two."""
-        block = aws.s3.BucketPublicAccessBlock(
-            name,
-            bucket=self.bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        ownership = aws.s3.BucketOwnershipControls(
-            name,
-            bucket=self.bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=child,
-        )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            name,
-            bucket=self.bucket.id,
-            rules=[
-                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                        sse_algorithm="AES256"
-                    ),
-                )
-            ],
-            opts=child,
-        )
-        return [block, ownership]
 
     def _expire(self, name: str, args: AlbLogBucketArgs, child: pulumi.ResourceOptions) -> None:
         """Versioned (an overwrite or delete keeps the old log), expired after the retention."""
