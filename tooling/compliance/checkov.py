@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from shared.errors import first_line
 from shared.stacks import REPO_ROOT
 
 CHECKOV = Path(os.environ.get("CHECKOV", REPO_ROOT / ".venv-checkov" / "bin" / "checkov"))
@@ -48,7 +49,9 @@ def run_checkov(plan: dict[str, Any], executable: Path = CHECKOV) -> list[Findin
     try:
         report = json.loads(done.stdout)
     except json.JSONDecodeError:
-        last = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+        last = (
+            first_line(done.stderr, last=True) if done.stderr.strip() else f"exit {done.returncode}"
+        )
         raise CheckovError(f"checkov printed no JSON report: {last}") from None
     results = report.get("results", {}) if isinstance(report, dict) else {}
     return [

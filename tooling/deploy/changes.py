@@ -20,6 +20,7 @@ import sys
 from collections.abc import Iterable, Sequence
 
 from shared.environments import ENVIRONMENTS
+from shared.errors import first_line
 from shared.stacks import REPO_ROOT, STACKS
 
 ENV_FILE = re.compile(r"^Pulumi\.([\w-]+)\.yaml$")
@@ -69,7 +70,9 @@ def git_changed_paths(base: str) -> list[str]:
         check=False,
     )
     if diff.returncode != 0:
-        last = (diff.stderr.strip().splitlines() or [f"exit {diff.returncode}"])[-1]
+        last = (
+            first_line(diff.stderr, last=True) if diff.stderr.strip() else f"exit {diff.returncode}"
+        )
         raise SystemExit(f"changes: git diff {base}...HEAD failed: {last}")
     return [line for line in diff.stdout.splitlines() if line]
 
