@@ -184,3 +184,18 @@ def test_a_backend_beside_versions_and_stickiness_without_them() -> None:
     assert _error(plain) == (
         "Pulumi.prod.yaml: serving:models[0].stickinessSeconds = 60: only for a model with versions"
     )
+
+
+def test_the_plan_diff_shows_a_weight_step_as_an_in_place_rule_update(canary: Rendered) -> None:
+    """What a rollout step looks like in `make plan BASE=`: the rule's weights, old -> new."""
+    from tooling.plan.diff import diff_resources
+
+    step = render_serving("prod", _prod(_with_versions({"initial": 50, "v2": 50})))
+    (change,) = diff_resources(canary.resources, step.resources)
+    assert (change.action, change.name) == ("change", "serving-llm-chat")
+    weights = {p.path: (p.old, p.new) for p in change.properties if p.path.endswith("weight")}
+    assert weights == {
+        "actions[0].forward.targetGroups[0].weight": (90, 50),
+        "actions[0].forward.targetGroups[1].weight": (10, 50),
+    }
+    assert all(p.key and not p.replaces for p in change.properties if p.path in weights)
