@@ -541,3 +541,54 @@ def test_missing_resources_are_single_failures(missing: str) -> None:
     assert not_passing(all_checks(outputs, view)) == [
         ("model embeddings", "target group", "fail", f"AWS does not know {TG_EMB}")
     ]
+
+
+def _one_version(arn: str, weight: int, name: str = "initial") -> dict[str, Any]:
+    return {
+        "name": name, "weight": weight, "target_group_arn": arn, "targets": "fleet",
+        "min_healthy_targets": 2, "min_healthy_per_az": 1,
+    }  # fmt: skip
+
+
+def _with_models(outputs: ServingOutputs, **changes: dict[str, Any]) -> ServingOutputs:
+    models = {n: m.model_dump() | changes.get(n, {}) for n, m in outputs.models.items()}
+    return staging_outputs(models=models)
+
+
+def test_todays_outputs_for_models_without_versions_are_checked_as_before() -> None:
+    """Today's stack exports one ``initial`` version per model without versions (weighted false):
+    the same checks, groups and details as outputs that export no versions at all."""
+    plain, view = staging_outputs(), healthy_view()
+    view.target_health[TG_EMB].pop()  # one failure, so details are compared too
+    today = _with_models(
+        plain,
+        **{
+            name: {"versions": {"initial": _one_version(m.target_group_arn, 1)}}
+            for name, m in plain.models.items()
+        },
+    )
+    rows = [(c.group, c.name, c.status, c.detail) for c in all_checks(plain, view)]
+    assert [(c.group, c.name, c.status, c.detail) for c in all_checks(today, view)] == rows
+    assert progress(today, view) == progress(plain, view)
+
+
+def test_a_version_whose_group_is_gone_fails_that_version_only() -> None:
+    tg_v2 = TG_CHAT.replace("llm-chat-1d2e3f4/73e2d6bc24d8a067", "llm-chat-v2/0123456789abcdef")
+    outputs = _with_models(
+        staging_outputs(),
+        **{"llm-chat": {"weighted": True, "versions": {
+            "v1": _one_version(TG_CHAT, 100, "v1"), "v2": _one_version(tg_v2, 0, "v2"),
+        }}},
+    )  # fmt: skip
+    view = healthy_view()
+    weighted = {"TargetGroups": [{"TargetGroupArn": TG_CHAT, "Weight": 100}, {"TargetGroupArn": tg_v2, "Weight": 0}]}  # fmt: skip
+    view.rules[HTTPS][0]["Actions"] = [{"Type": "forward", "ForwardConfig": weighted}]
+    checks = all_checks(outputs, view)
+    assert not_passing(checks) == [
+        ("model llm-chat version v2", "target group", "fail", f"AWS does not know {tg_v2}")
+    ]
+    found = by_name(checks)
+    assert found["model llm-chat", "version weights"].detail == "rule 22919: v1 100, v2 0"
+    assert found["model llm-chat", "forward stickiness"].detail == "off"
+    assert progress(outputs, view).startswith("llm-chat/v1 2/2 healthy in 2/2 AZs, embeddings")
+    assert ready(outputs, view)
