@@ -170,3 +170,17 @@ def test_stickiness_that_differs_from_the_outputs_fails(
     set_forward(deployment, {"v1": 90, "v2": 10})
     run = verify(deployment, tmp_path, capsys)
     assert run.check(LLM, "forward stickiness")["detail"] == "off (expected on, 3600 s)"
+
+
+def test_a_default_route_with_versions_is_read_from_the_default_action(
+    aws_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    default = replace(CANARY, route=("default", "*"), priority=None, stickiness=600)
+    deployment = deploy(WITH_VERSIONS.with_models(default, *WITH_VERSIONS.models[1:]))
+    run = verify(deployment, tmp_path, capsys)
+    assert run.code == 0, run.stdout
+    assert run.check(LLM, "version weights")["detail"] == "the default action: v1 90, v2 10"
+    assert run.check(LLM, "forward stickiness")["detail"] == "on, 600 s"
+    assert run.check("listeners", "HTTPS :443 default action")["expected"] == (
+        "forward to model llm-chat (versions v1, v2)"
+    )
