@@ -22,6 +22,18 @@ NOT_FOUND = '{"error": "not_found", "message": "no model is routed here"}'
 
 
 @dataclass(frozen=True)
+class VersionSpec:
+    """One version of a model: its own target group with ``per_zone`` instances in each AZ."""
+
+    name: str
+    weight: int
+    per_zone: int = 1
+    """Instances registered in each AZ (0: none)."""
+    min_per_az: int = 1
+    """What the stack's outputs promise for it (``min_healthy_per_az``)."""
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     name: str
     route: tuple[Literal["path", "host", "default"], str] = ("path", "/v1/chat")
@@ -37,6 +49,19 @@ class ModelSpec:
     slow_start: int = 0
     per_zone: int = 1
     targets: Literal["instances", "fleet"] = "fleet"
+    versions: tuple[VersionSpec, ...] = ()
+    """Empty: a model without versions (one group, a plain forward)."""
+    stickiness: int | None = None
+    """The weighted forward's target-group stickiness, in seconds."""
+
+    def groups(self) -> tuple[tuple[str, int, int], ...]:
+        """(name, weight, instances per AZ) of each target group: its versions, or itself."""
+        if not self.versions:
+            return ((self.name, 1, self.per_zone),)
+        return tuple((v.name, v.weight, v.per_zone) for v in self.versions)
+
+    def heaviest(self) -> str:
+        return max(self.groups(), key=lambda g: g[1])[0]
 
 
 @dataclass(frozen=True)
@@ -62,6 +87,9 @@ class Layout:
 LLM = ModelSpec("llm-chat", ("path", "/v1/chat"), 22919, 8080, "/healthz", deregistration_delay=60)
 EMBEDDINGS = ModelSpec("embeddings", ("path", "/v1/embeddings"), 4711, 8000, "/health")
 PROD_LIKE = Layout(models=(LLM, EMBEDDINGS))
+CANARY = replace(LLM, versions=(VersionSpec("v1", 90), VersionSpec("v2", 10)), stickiness=None)
+"""``llm-chat`` in the middle of a rollout: v1 at 90, v2 at 10, each with its own fleet."""
+WITH_VERSIONS = Layout(models=(CANARY, EMBEDDINGS))
 
 
 @dataclass
@@ -71,7 +99,7 @@ class Deployment:
     layout: Layout
     outputs: dict[str, Any]
     instances: dict[str, dict[str, list[str]]]
-    """model -> AZ -> instance ids"""
+    """model (``model/version`` for a version's) -> AZ -> instance ids"""
     vpc_id: str
     public_subnets: list[str]
     private_subnets: list[str]
@@ -84,6 +112,9 @@ class Deployment:
 
     def model(self, name: str) -> dict[str, Any]:
         return self.outputs["models"][name]
+
+    def version_group(self, model: str, version: str) -> str:
+        return self.model(model)["versions"][version]["target_group_arn"]
 
     def instance(self, model: str, zone: str) -> str:
         return self.instances[model][zone][0]
@@ -167,9 +198,12 @@ def _alb(elbv2: Any, layout: Layout, public: list[str]) -> dict[str, Any]:
     return lb
 
 
-def _target_group(elbv2: Any, vpc: str, spec: ModelSpec) -> str:
+def _target_group(elbv2: Any, vpc: str, spec: ModelSpec, group: str) -> str:
+    name = (
+        f"srv-prod-{spec.name}-4f1c2d7" if group == spec.name else f"srv-prod-{spec.name}-{group}"
+    )
     arn = elbv2.create_target_group(
-        Name=f"srv-prod-{spec.name}-4f1c2d7"[:32], Protocol="HTTP", ProtocolVersion="HTTP1", Port=spec.port,
+        Name=name[:32], Protocol="HTTP", ProtocolVersion="HTTP1", Port=spec.port,
         VpcId=vpc, TargetType="instance", HealthCheckEnabled=True, HealthCheckProtocol="HTTP",
         HealthCheckPort="traffic-port", HealthCheckPath=spec.health_path,
         HealthCheckIntervalSeconds=spec.interval, HealthCheckTimeoutSeconds=spec.timeout,
@@ -184,21 +218,38 @@ def _target_group(elbv2: Any, vpc: str, spec: ModelSpec) -> str:
 
 
 def _targets(
-    ec2: Any, elbv2: Any, spec: ModelSpec, tg: str, private: list[str]
+    ec2: Any, elbv2: Any, tg: str, private: list[str], *, port: int, per_zone: int
 ) -> dict[str, list[str]]:
     """``per_zone`` instances in each AZ's private subnet, registered on the model's port."""
+    if per_zone == 0:
+        return {zone: [] for zone in ZONES}
     placed = {
         zone: [i["InstanceId"] for i in ec2.run_instances(
-            ImageId=AMI, MinCount=spec.per_zone, MaxCount=spec.per_zone, SubnetId=subnet, InstanceType="m7i.large",
+            ImageId=AMI, MinCount=per_zone, MaxCount=per_zone, SubnetId=subnet, InstanceType="m7i.large",
         )["Instances"]]
         for zone, subnet in zip(ZONES, private, strict=True)
     }  # fmt: skip
     ids = [i for zone_ids in placed.values() for i in zone_ids]
-    elbv2.register_targets(TargetGroupArn=tg, Targets=[{"Id": i, "Port": spec.port} for i in ids])
+    elbv2.register_targets(TargetGroupArn=tg, Targets=[{"Id": i, "Port": port} for i in ids])
     return placed
 
 
-def _rule(elbv2: Any, listener: str, spec: ModelSpec, tg: str) -> None:
+def forward(spec: ModelSpec, arns: dict[str, str]) -> dict[str, Any]:
+    """The stack's forward: to the one group, or weighted to the versions' (with stickiness)."""
+    if not spec.versions:
+        return {"Type": "forward", "TargetGroupArn": arns[spec.name]}
+    sticky = (
+        {"Enabled": True, "DurationSeconds": spec.stickiness}
+        if spec.stickiness
+        else {"Enabled": False}
+    )
+    return {"Type": "forward", "ForwardConfig": {
+        "TargetGroups": [{"TargetGroupArn": arns[v.name], "Weight": v.weight} for v in spec.versions],
+        "TargetGroupStickinessConfig": sticky,
+    }}  # fmt: skip
+
+
+def _rule(elbv2: Any, listener: str, spec: ModelSpec, arns: dict[str, str]) -> None:
     kind, value = spec.route
     if kind == "path":
         condition = {
@@ -209,18 +260,18 @@ def _rule(elbv2: Any, listener: str, spec: ModelSpec, tg: str) -> None:
         condition = {"Field": "host-header", "HostHeaderConfig": {"Values": [value]}}
     elbv2.create_rule(
         ListenerArn=listener, Priority=spec.priority, Conditions=[condition],
-        Actions=[{"Type": "forward", "TargetGroupArn": tg}],
+        Actions=[forward(spec, arns)],
     )  # fmt: skip
 
 
 def _listeners(
-    elbv2: Any, acm: Any, layout: Layout, alb_arn: str, default_tg: str | None
+    elbv2: Any, acm: Any, layout: Layout, alb_arn: str, default_forward: dict[str, Any] | None
 ) -> tuple[str, str, str]:
     certificate = acm.request_certificate(DomainName=layout.domain, ValidationMethod="DNS")[
         "CertificateArn"
     ]
     default = (
-        {"Type": "forward", "TargetGroupArn": default_tg} if default_tg else
+        default_forward if default_forward else
         {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404", "ContentType": "application/json", "MessageBody": NOT_FOUND}}
     )  # fmt: skip
     https = elbv2.create_listener(
@@ -234,19 +285,43 @@ def _listeners(
     return certificate, https, http
 
 
-def model_output(spec: ModelSpec, tg: str) -> dict[str, Any]:
+def model_output(spec: ModelSpec, arns: dict[str, str]) -> dict[str, Any]:
     kind, value = spec.route
+    tg = arns[spec.heaviest()]
     return {
         "name": spec.name,
         "route": {"kind": kind, "value": value, "priority": None if kind == "default" else spec.priority},
         "target_group_arn": tg, "port": spec.port, "health_check_path": spec.health_path,
-        "targets": spec.targets, "min_healthy_targets": spec.per_zone * len(ZONES),
+        "targets": spec.targets, "min_healthy_targets": _min_total(spec, spec.heaviest()),
+        **(_versions_output(spec, arns) if spec.versions else {}),
         "target_group_settings": {
             "deregistration_delay_seconds": spec.deregistration_delay, "slow_start_seconds": spec.slow_start,
             "health_check": {
                 "interval_seconds": spec.interval, "timeout_seconds": spec.timeout,
                 "healthy_threshold": spec.healthy, "unhealthy_threshold": spec.unhealthy, "matcher": spec.matcher,
             },
+        },
+    }  # fmt: skip
+
+
+def _min_total(spec: ModelSpec, group: str) -> int:
+    if not spec.versions:
+        return spec.per_zone * len(ZONES)
+    (version,) = [v for v in spec.versions if v.name == group]
+    return version.min_per_az * len(ZONES)
+
+
+def _versions_output(spec: ModelSpec, arns: dict[str, str]) -> dict[str, Any]:
+    """What the stack exports for a model with versions (``ModelOutput.versions`` and friends)."""
+    return {
+        "weighted": True, "stickiness_seconds": spec.stickiness,
+        "versions": {
+            v.name: {
+                "name": v.name, "weight": v.weight, "target_group_arn": arns[v.name], "targets": spec.targets,
+                "min_healthy_targets": _min_total(spec, v.name), "min_healthy_per_az": v.min_per_az,
+                "alarm_names": [f"serving-prod-{spec.name}-{v.name}-5xx"],
+            }
+            for v in spec.versions
         },
     }  # fmt: skip
 
@@ -287,12 +362,26 @@ def deploy(layout: Layout = PROD_LIKE) -> Deployment:
     vpc, public, private = _network(c["ec2"])
     build_bucket(c["s3"], layout)
     lb = _alb(c["elbv2"], layout, public)
-    groups = {spec.name: _target_group(c["elbv2"], vpc, spec) for spec in layout.models}
-    default = next((groups[s.name] for s in layout.models if s.route[0] == "default"), None)
+    groups = {
+        spec.name: {g: _target_group(c["elbv2"], vpc, spec, g) for g, _, _ in spec.groups()}
+        for spec in layout.models
+    }
+    default = next(
+        (forward(s, groups[s.name]) for s in layout.models if s.route[0] == "default"), None
+    )
     listeners = _listeners(c["elbv2"], c["acm"], layout, lb["LoadBalancerArn"], default)
     instances = {}
     for spec in layout.models:
-        instances[spec.name] = _targets(c["ec2"], c["elbv2"], spec, groups[spec.name], private)
+        for group, _, per_zone in spec.groups():
+            key = spec.name if group == spec.name else f"{spec.name}/{group}"
+            instances[key] = _targets(
+                c["ec2"],
+                c["elbv2"],
+                groups[spec.name][group],
+                private,
+                port=spec.port,
+                per_zone=per_zone,
+            )
         if spec.route[0] != "default":
             _rule(c["elbv2"], listeners[1], spec, groups[spec.name])
     models = {spec.name: model_output(spec, groups[spec.name]) for spec in layout.models}

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from shared.serving_outputs import ServingOutputs
+from shared.serving_outputs import ModelOutput, ServingOutputs
 from tooling.verify.aws_view import AwsView, TargetState
 from tooling.verify.checks import Check, all_checks, progress, ready
 from tooling.verify.checks.attributes import attribute_checks
@@ -17,6 +17,7 @@ from tooling.verify.checks.load_balancer import load_balancer_checks
 from tooling.verify.checks.routing import routing_check
 from tooling.verify.checks.target_groups import target_group_checks
 from tooling.verify.checks.targets import target_checks
+from tooling.verify.checks.versions import Served, served
 
 ACCOUNT = "arn:aws:elasticloadbalancing:eu-west-1:210987654321"
 ALB = f"{ACCOUNT}:loadbalancer/app/serving-staging-alb/50dc6c495c0c9188"
@@ -33,6 +34,12 @@ SETTINGS = {
     "deregistration_delay_seconds": 30, "slow_start_seconds": 0,
     "health_check": {"interval_seconds": 5, "timeout_seconds": 4, "healthy_threshold": 2, "unhealthy_threshold": 2, "matcher": "200"},
 }  # fmt: skip
+
+
+def only(outputs: ServingOutputs, model: ModelOutput) -> Served:
+    """A model without versions: its one target group."""
+    (one,) = served(outputs, model)
+    return one
 
 
 def staging_outputs(**changes: Any) -> ServingOutputs:
@@ -362,7 +369,7 @@ def test_a_target_group_on_another_port_not_attached_with_a_slow_health_check() 
         HealthCheckIntervalSeconds=10, HealthCheckTimeoutSeconds=10, UnhealthyThresholdCount=5,
         Matcher={"HttpCode": "200-499"},
     )  # fmt: skip
-    assert not_passing(target_group_checks(outputs, view, outputs.models["llm-chat"], tg)) == [
+    assert not_passing(target_group_checks(outputs, view, only(outputs, outputs.models["llm-chat"]), tg)) == [
         ("model llm-chat", "target group", "fail", "HTTP on 8000 (expected HTTP on 8080); not attached to the load balancer"),
         ("model llm-chat", "health checks on", "fail", "off (expected on)"),
         ("model llm-chat", "health check port", "fail", "8081 (expected traffic-port or 8080)"),
@@ -383,7 +390,7 @@ def test_target_group_attributes_are_compared_with_the_outputs() -> None:
         "stickiness.enabled": "true",
     })  # fmt: skip
     model = outputs.models["embeddings"]
-    assert not_passing(target_group_checks(outputs, view, model, view.target_groups[TG_EMB])) == [
+    assert not_passing(target_group_checks(outputs, view, only(outputs, model), view.target_groups[TG_EMB])) == [
         ("model embeddings", "deregistration delay", "fail", "3000 s (expected 30 s)"),
         ("model embeddings", "slow start", "fail", "120 s (expected 0 s)"),
         ("model embeddings", "load balancing algorithm", "fail", "round_robin (expected least_outstanding_requests)"),
@@ -392,7 +399,9 @@ def test_target_group_attributes_are_compared_with_the_outputs() -> None:
     ]  # fmt: skip
     # "true" on the group is on; the ALB's own setting counts for "use_load_balancer_configuration".
     view.target_group_attributes[TG_EMB]["load_balancing.cross_zone.enabled"] = "true"
-    checks = by_name(target_group_checks(outputs, view, model, view.target_groups[TG_EMB]))
+    checks = by_name(
+        target_group_checks(outputs, view, only(outputs, model), view.target_groups[TG_EMB])
+    )
     assert checks["model embeddings", "cross-zone load balancing"].status == "pass"
 
 
@@ -400,7 +409,12 @@ def test_the_model_port_as_health_check_port_is_fine() -> None:
     outputs, view = staging_outputs(), healthy_view()
     tg = copy.deepcopy(view.target_groups[TG_CHAT])
     tg["HealthCheckPort"] = "8080"
-    assert not_passing(target_group_checks(outputs, view, outputs.models["llm-chat"], tg)) == []
+    assert (
+        not_passing(
+            target_group_checks(outputs, view, only(outputs, outputs.models["llm-chat"]), tg)
+        )
+        == []
+    )
 
 
 def test_end_to_end_tls_is_expected_when_the_stack_says_so() -> None:
@@ -411,7 +425,7 @@ def test_end_to_end_tls_is_expected_when_the_stack_says_so() -> None:
         "protocol": "HTTPS", "health_check": model.target_group_settings.health_check.model_copy(update={"protocol": "HTTPS"}),
     })  # fmt: skip
     model = model.model_copy(update={"target_group_settings": https})
-    assert [c[:2] for c in not_passing(target_group_checks(outputs, view, model, view.target_groups[TG_CHAT]))] == [
+    assert [c[:2] for c in not_passing(target_group_checks(outputs, view, only(outputs, model), view.target_groups[TG_CHAT]))] == [
         ("model llm-chat", "target group"), ("model llm-chat", "health check protocol"),
     ]  # fmt: skip
 
@@ -431,7 +445,7 @@ def test_healthy_targets_are_counted_per_az_the_alb_uses() -> None:
         TargetState("i-0c8b0d2f4a6e79135", 8000, "eu-west-1c", "healthy"),
     ]
     model = outputs.models["embeddings"]
-    assert not_passing(target_checks(outputs, view, model)) == [
+    assert not_passing(target_checks(outputs, view, only(outputs, model))) == [
         ("model embeddings", "healthy targets per AZ", "fail",
          "eu-west-1a: 1 healthy; eu-west-1b: 0 healthy [i-0a6f8b0d2e4c57913 unhealthy (Target.FailedHealthChecks), "
          "i-0b7a9c1e3f5d68024 initial (Elb.RegistrationInProgress)] -- fewer than 1 healthy in eu-west-1b"),
@@ -445,7 +459,7 @@ def test_fewer_healthy_targets_than_the_minimum_fail() -> None:
     view = healthy_view()
     view.target_health[TG_CHAT].append(TargetState("i-0d9c1e3a5b7f80246", 8080, "eu-west-1a", "draining", "Target.DeregistrationInProgress"))  # fmt: skip
     model = outputs.models["llm-chat"].model_copy(update={"min_healthy_targets": 3})
-    assert not_passing(target_checks(outputs, view, model)) == [
+    assert not_passing(target_checks(outputs, view, only(outputs, model))) == [
         ("model llm-chat", "healthy targets", "fail", "2 of 3 registered healthy (minimum 3)")
     ]
 
@@ -527,3 +541,54 @@ def test_missing_resources_are_single_failures(missing: str) -> None:
     assert not_passing(all_checks(outputs, view)) == [
         ("model embeddings", "target group", "fail", f"AWS does not know {TG_EMB}")
     ]
+
+
+def _one_version(arn: str, weight: int, name: str = "initial") -> dict[str, Any]:
+    return {
+        "name": name, "weight": weight, "target_group_arn": arn, "targets": "fleet",
+        "min_healthy_targets": 2, "min_healthy_per_az": 1,
+    }  # fmt: skip
+
+
+def _with_models(outputs: ServingOutputs, **changes: dict[str, Any]) -> ServingOutputs:
+    models = {n: m.model_dump() | changes.get(n, {}) for n, m in outputs.models.items()}
+    return staging_outputs(models=models)
+
+
+def test_todays_outputs_for_models_without_versions_are_checked_as_before() -> None:
+    """Today's stack exports one ``initial`` version per model without versions (weighted false):
+    the same checks, groups and details as outputs that export no versions at all."""
+    plain, view = staging_outputs(), healthy_view()
+    view.target_health[TG_EMB].pop()  # one failure, so details are compared too
+    today = _with_models(
+        plain,
+        **{
+            name: {"versions": {"initial": _one_version(m.target_group_arn, 1)}}
+            for name, m in plain.models.items()
+        },
+    )
+    rows = [(c.group, c.name, c.status, c.detail) for c in all_checks(plain, view)]
+    assert [(c.group, c.name, c.status, c.detail) for c in all_checks(today, view)] == rows
+    assert progress(today, view) == progress(plain, view)
+
+
+def test_a_version_whose_group_is_gone_fails_that_version_only() -> None:
+    tg_v2 = TG_CHAT.replace("llm-chat-1d2e3f4/73e2d6bc24d8a067", "llm-chat-v2/0123456789abcdef")
+    outputs = _with_models(
+        staging_outputs(),
+        **{"llm-chat": {"weighted": True, "versions": {
+            "v1": _one_version(TG_CHAT, 100, "v1"), "v2": _one_version(tg_v2, 0, "v2"),
+        }}},
+    )  # fmt: skip
+    view = healthy_view()
+    weighted = {"TargetGroups": [{"TargetGroupArn": TG_CHAT, "Weight": 100}, {"TargetGroupArn": tg_v2, "Weight": 0}]}  # fmt: skip
+    view.rules[HTTPS][0]["Actions"] = [{"Type": "forward", "ForwardConfig": weighted}]
+    checks = all_checks(outputs, view)
+    assert not_passing(checks) == [
+        ("model llm-chat version v2", "target group", "fail", f"AWS does not know {tg_v2}")
+    ]
+    found = by_name(checks)
+    assert found["model llm-chat", "version weights"].detail == "rule 22919: v1 100, v2 0"
+    assert found["model llm-chat", "forward stickiness"].detail == "off"
+    assert progress(outputs, view).startswith("llm-chat/v1 2/2 healthy in 2/2 AZs, embeddings")
+    assert ready(outputs, view)

@@ -215,6 +215,16 @@ def target_health(
     return health
 
 
+def model_group_arns(outputs: ServingOutputs) -> list[str]:
+    """Every model's target group, and every version's (a model's is one of its versions')."""
+    arns = [
+        arn
+        for m in outputs.models.values()
+        for arn in (m.target_group_arn, *(v.target_group_arn for v in m.versions.values()))
+    ]
+    return list(dict.fromkeys(arns))
+
+
 def fetch(elbv2: ElasticLoadBalancingv2Client, ec2: EC2Client, outputs: ServingOutputs) -> AwsView:
     """One round of read-only calls: the ALB, its attributes, listeners, rules, groups, health."""
     lb = load_balancer(elbv2, outputs.alb_arn)
@@ -230,9 +240,7 @@ def fetch(elbv2: ElasticLoadBalancingv2Client, ec2: EC2Client, outputs: ServingO
         for listener in listeners
     }
     policies = {listener["SslPolicy"] for listener in listeners if listener.get("SslPolicy")}
-    groups = target_groups(
-        elbv2, outputs.alb_arn, [m.target_group_arn for m in outputs.models.values()]
-    )
+    groups = target_groups(elbv2, outputs.alb_arn, model_group_arns(outputs))
     return AwsView(
         load_balancer=lb,
         attributes=attributes,

@@ -5,15 +5,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from shared.serving_outputs import ServingOutputs
+from shared.serving_outputs import ModelOutput, ServingOutputs
+from tooling.verify.checks.versions import version_of, versioned
 from tooling.verify.traffic import Reach, weights_of
 
 
 def target_label(outputs: ServingOutputs, arn: str) -> str:
-    """``srv-prod-llm-chat-4f1c2d7 (model llm-chat)``, or the group's name for one the stack lacks."""
+    """``srv-prod-llm-chat-4f1c2d7 (model llm-chat)``, ``... (model llm-chat, version v2)`` for a
+    version's group, or the group's name for one the stack lacks."""
     name = arn.split(":targetgroup/", 1)[-1].split("/", 1)[0] if ":targetgroup/" in arn else arn
-    model = next((m.name for m in outputs.models.values() if m.target_group_arn == arn), None)
-    return f"{name} (model {model})" if model else name
+    for m in outputs.models.values():
+        version = version_of(m, arn) if versioned(m) else None
+        if version is not None:
+            return f"{name} (model {m.name}, version {version})"
+        if m.target_group_arn == arn:
+            return f"{name} (model {m.name})"
+    return name
+
+
+def model_label(outputs: ServingOutputs, model: ModelOutput) -> str:
+    """Where a model's traffic should go, in words: its group, or its versions."""
+    if not versioned(model):
+        return target_label(outputs, model.target_group_arn)
+    return f"model {model.name} (versions {', '.join(model.versions)})"
 
 
 def describe_weights(outputs: ServingOutputs, weights: Mapping[str, int]) -> str:

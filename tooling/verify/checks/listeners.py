@@ -8,8 +8,9 @@ from typing import Any
 
 from shared.serving_outputs import ServingOutputs
 from tooling.verify.aws_view import AwsView
-from tooling.verify.checks.actions import describe_action, target_label
+from tooling.verify.checks.actions import describe_action, model_label
 from tooling.verify.checks.record import REDEPLOY, Check, check, compare
+from tooling.verify.checks.versions import model_arns
 from tooling.verify.traffic import final_action, weights_of
 
 GROUP = "listeners"
@@ -80,8 +81,9 @@ def _default_action(outputs: ServingOutputs, listener: Mapping[str, Any]) -> Che
     default = next((m for m in outputs.models.values() if m.route.kind == "default"), None)
     settings = outputs.listener_settings
     if default is not None:
-        expected = f"forward to {target_label(outputs, default.target_group_arn)}"
-        ok = action is not None and weights_of(action).get(default.target_group_arn, 0) > 0
+        expected = f"forward to {model_label(outputs, default)}"
+        weights = weights_of(action) if action is not None else {}
+        ok = any(weights.get(arn, 0) > 0 for arn in model_arns(default))
     else:
         expected = (
             f"fixed-response {settings.not_found_status_code} ({settings.not_found_content_type})"

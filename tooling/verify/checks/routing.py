@@ -1,6 +1,8 @@
 """Routing, from the traffic's point of view: the HTTPS listener's rules evaluated the way the ALB
 does (``tooling.verify.traffic``) for the requests a model's route is meant to take. The model is
-reached when its target group gets a weight above 0; anything else names the rule that took them."""
+reached when its target group (for a model with versions: one of its versions' groups) gets a
+weight above 0; anything else names the rule that took them. Whether the weights are the stack's
+is ``weights.py``'s question."""
 
 from __future__ import annotations
 
@@ -9,10 +11,10 @@ from typing import Any
 
 from shared.serving_outputs import ModelOutput, ServingOutputs
 from tooling.verify.aws_view import AwsView
-from tooling.verify.checks.actions import describe_reach, describe_weights, target_label
+from tooling.verify.checks.actions import describe_reach, describe_weights, model_label
 from tooling.verify.checks.listeners import find_listener
 from tooling.verify.checks.record import Check
-from tooling.verify.checks.target_groups import group_of
+from tooling.verify.checks.versions import group_of, model_arns
 from tooling.verify.routes import representative_requests, route_space
 from tooling.verify.traffic import (
     Reach,
@@ -35,9 +37,13 @@ def _rule_text(rule: Mapping[str, Any] | None) -> str:
     return f"rule {rule.get('Priority')} ({describe_conditions(rule)})"
 
 
-def _forwards_to(rule: Mapping[str, Any], arn: str) -> bool:
+def _forwards_to(rule: Mapping[str, Any], arns: list[str]) -> bool:
     action, _ = final_action(rule.get("Actions", []))
-    return action is not None and weights_of(action).get(arn, 0) > 0
+    return action is not None and any(weights_of(action).get(arn, 0) > 0 for arn in arns)
+
+
+def _reaches(got: Reach, arns: list[str]) -> bool:
+    return any(got.reaches(arn) for arn in arns)
 
 
 def _captured(
@@ -48,10 +54,10 @@ def _captured(
     got: Reach,
 ) -> Check:
     """The route's request ends somewhere else: say where, by which rule, and what to do."""
-    target = target_label(outputs, model.target_group_arn)
+    target, arns = model_label(outputs, model), model_arns(model)
     actual = f"{_rule_text(got.rule)}: {describe_reach(outputs, got)}"
-    ours = [r for r in rules if _forwards_to(r, model.target_group_arn)]
-    if got.weights.get(model.target_group_arn) == 0:
+    ours = [r for r in rules if _forwards_to(r, arns)]
+    if any(arn in got.weights for arn in arns):
         fix = f"give {target} a weight above 0 in {_rule_text(got.rule)}"
     elif not ours:
         fix = "redeploy the serving stack (`make deploy`): it creates the model's rule"
@@ -75,7 +81,7 @@ def stacks_rule(outputs: ServingOutputs, rule: Mapping[str, Any]) -> bool:
     return any(
         m.route.priority is not None
         and str(m.route.priority) == str(rule.get("Priority"))
-        and _forwards_to(rule, m.target_group_arn)
+        and _forwards_to(rule, model_arns(m))
         for m in outputs.models.values()
     )
 
@@ -93,7 +99,7 @@ def _partial_captures(
         f"{_rule_text(rule)} takes some of its requests: {describe_reach(outputs, _as_reach(rule))}"
         for rule in in_order(rules)
         if not rule.get("IsDefault") and priority_of(rule) < limit and not stacks_rule(outputs, rule)
-        and could_take(rule, space) and not _forwards_to(rule, model.target_group_arn)
+        and could_take(rule, space) and not _forwards_to(rule, model_arns(model))
     ]  # fmt: skip
 
 
@@ -105,7 +111,7 @@ def _as_reach(rule: Mapping[str, Any]) -> Reach:
 def _reached(
     outputs: ServingOutputs, model: ModelOutput, rules: list[dict[str, Any]], got: Reach
 ) -> Check:
-    target = target_label(outputs, model.target_group_arn)
+    target, arns = model_label(outputs, model), model_arns(model)
     actual = f"{_rule_text(got.rule)}: {describe_weights(outputs, got.weights)}"
     expected = f"forward to {target}" + (
         f" by rule {model.route.priority}" if model.route.priority is not None else ""
@@ -113,11 +119,10 @@ def _reached(
     notes: list[str] = []
     if model.route.priority is not None and got.priority != str(model.route.priority):
         notes.append(f"the stack set priority {model.route.priority}")
-    others = {arn: w for arn, w in got.weights.items() if arn != model.target_group_arn and w > 0}
+    others = {arn: w for arn, w in got.weights.items() if arn not in arns and w > 0}
     if others:
-        notes.append(
-            f"{100 * (1 - got.share(model.target_group_arn)):.0f}% goes to groups the stack does not know"
-        )
+        share = sum(got.share(arn) for arn in arns)
+        notes.append(f"{100 * (1 - share):.0f}% goes to groups the stack does not know")
     notes += _partial_captures(outputs, model, rules, got)
     if not notes:
         return Check(group_of(model), NAME, "pass", actual, actual, expected)
@@ -140,6 +145,6 @@ def routing_check(outputs: ServingOutputs, view: AwsView, model: ModelOutput) ->
         for request in representative_requests(outputs, model)
     ]
     for request, got in results:
-        if not got.reaches(model.target_group_arn):
+        if not _reaches(got, model_arns(model)):
             return _captured(outputs, model, rules, request, got)
     return _reached(outputs, model, rules, results[0][1])

@@ -1,5 +1,6 @@
-"""A model's target group: attached, protocol and port, every health-check setting and every
-attribute (drain, slow start, algorithm, cross-zone, stickiness) against what the stack sets."""
+"""A model's target group (each version's, for a model with versions): attached, protocol and
+port, every health-check setting and every attribute (drain, slow start, algorithm, cross-zone,
+stickiness) against what the stack sets."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from shared.serving_outputs import ModelOutput, ServingOutputs
 from tooling.verify.aws_view import AwsView
 from tooling.verify.checks.attributes import flag
 from tooling.verify.checks.record import REDEPLOY, Check, check, compare
+from tooling.verify.checks.versions import Served, group_of, model_arns
+
+__all__ = ["group_of", "target_group_checks"]
 
 TRAFFIC_PORT = "traffic-port"
 TG_DEFAULTS = {
@@ -21,18 +25,13 @@ TG_DEFAULTS = {
 """AWS's defaults, for an attribute its answer leaves out."""
 
 
-def group_of(model: ModelOutput) -> str:
-    return f"model {model.name}"
-
-
 def _expected(ok: bool, expected: str) -> str:
     return "" if ok else f" (expected {expected})"
 
 
-def _identity_checks(
-    outputs: ServingOutputs, model: ModelOutput, tg: dict[str, Any]
-) -> list[Check]:
-    group, settings = group_of(model), model.target_group_settings
+def _identity_checks(outputs: ServingOutputs, served: Served, tg: dict[str, Any]) -> list[Check]:
+    model = served.model
+    group, settings = served.group, model.target_group_settings
     attached = outputs.alb_arn in tg.get("LoadBalancerArns", [])
     serves = f"{tg.get('Protocol')} on {tg.get('Port')}"
     wanted = f"{settings.protocol} on {model.port}"
@@ -49,8 +48,9 @@ def _identity_checks(
     ]  # fmt: skip
 
 
-def _health_checks(outputs: ServingOutputs, model: ModelOutput, tg: dict[str, Any]) -> list[Check]:
-    group, hc = group_of(model), model.target_group_settings.health_check
+def _health_checks(outputs: ServingOutputs, served: Served, tg: dict[str, Any]) -> list[Check]:
+    model = served.model
+    group, hc = served.group, model.target_group_settings.health_check
     hc_port = str(tg.get("HealthCheckPort", TRAFFIC_PORT))
     port_ok = hc_port == hc.port or (hc.port == TRAFFIC_PORT and hc_port == str(model.port))
     path = tg.get("HealthCheckPath")
@@ -79,10 +79,10 @@ def _health_checks(outputs: ServingOutputs, model: ModelOutput, tg: dict[str, An
     for name, (wanted, actual, unit) in exported.items():
         if wanted is not None:
             checks.append(compare(group, name, f"{actual}{unit}", f"{wanted}{unit}"))
-    return [*checks, _detection(outputs, model, tg)]
+    return [*checks, _detection(outputs, served.group, tg)]
 
 
-def _detection(outputs: ServingOutputs, model: ModelOutput, tg: dict[str, Any]) -> Check:
+def _detection(outputs: ServingOutputs, group: str, tg: dict[str, Any]) -> Check:
     # AWS's defaults, for a description that omits them.
     interval = int(tg.get("HealthCheckIntervalSeconds", 30))
     timeout = int(tg.get("HealthCheckTimeoutSeconds", 5))
@@ -94,31 +94,31 @@ def _detection(outputs: ServingOutputs, model: ModelOutput, tg: dict[str, Any]) 
     if timeout >= interval:
         timing += f"; timeout {timeout} s is not below the interval"
     return check(
-        group_of(model), "failure detection", detection <= budget and timeout < interval, timing,
+        group, "failure detection", detection <= budget and timeout < interval, timing,
         actual=f"{detection} s", expected=f"<= {budget} s", fix=REDEPLOY,
     )  # fmt: skip
 
 
-def _tg_attribute(view: AwsView, model: ModelOutput, key: str) -> str:
-    found = view.target_group_attributes.get(model.target_group_arn, {})
+def _tg_attribute(view: AwsView, served: Served, key: str) -> str:
+    found = view.target_group_attributes.get(served.arn, {})
     return found.get(key, TG_DEFAULTS.get(key, ""))
 
 
-def _attribute_checks(view: AwsView, model: ModelOutput) -> list[Check]:
-    group, settings = group_of(model), model.target_group_settings
+def _attribute_checks(view: AwsView, served: Served) -> list[Check]:
+    group, settings = served.group, served.model.target_group_settings
     checks: list[Check] = []
     if settings.deregistration_delay_seconds is not None:
         checks.append(compare(
             group, "deregistration delay",
-            f"{_tg_attribute(view, model, 'deregistration_delay.timeout_seconds')} s",
+            f"{_tg_attribute(view, served, 'deregistration_delay.timeout_seconds')} s",
             f"{settings.deregistration_delay_seconds} s",
         ))  # fmt: skip
     if settings.slow_start_seconds is not None:
         checks.append(compare(
-            group, "slow start", f"{_tg_attribute(view, model, 'slow_start.duration_seconds')} s",
+            group, "slow start", f"{_tg_attribute(view, served, 'slow_start.duration_seconds')} s",
             f"{settings.slow_start_seconds} s",
         ))  # fmt: skip
-    own = _tg_attribute(view, model, "load_balancing.cross_zone.enabled")
+    own = _tg_attribute(view, served, "load_balancing.cross_zone.enabled")
     cross_zone = (
         flag(view, "load_balancing.cross_zone.enabled")
         if own == "use_load_balancer_configuration"
@@ -128,10 +128,10 @@ def _attribute_checks(view: AwsView, model: ModelOutput) -> list[Check]:
         *checks,
         compare(
             group, "load balancing algorithm",
-            _tg_attribute(view, model, "load_balancing.algorithm.type"), settings.load_balancing_algorithm,
+            _tg_attribute(view, served, "load_balancing.algorithm.type"), settings.load_balancing_algorithm,
         ),
         compare(group, "cross-zone load balancing", cross_zone, settings.cross_zone),
-        compare(group, "stickiness", _tg_attribute(view, model, "stickiness.enabled") == "true", settings.stickiness),
+        compare(group, "stickiness", _tg_attribute(view, served, "stickiness.enabled") == "true", settings.stickiness),
     ]  # fmt: skip
 
 
@@ -162,11 +162,14 @@ def _not_exported(model: ModelOutput) -> list[Check]:
 
 
 def target_group_checks(
-    outputs: ServingOutputs, view: AwsView, model: ModelOutput, tg: dict[str, Any]
+    outputs: ServingOutputs, view: AwsView, served: Served, tg: dict[str, Any]
 ) -> list[Check]:
+    """Every check of one target group; the settings not exported are said once, on the model's
+    first group."""
+    first = served.arn == model_arns(served.model)[0]
     return (
-        _identity_checks(outputs, model, tg)
-        + _health_checks(outputs, model, tg)
-        + _attribute_checks(view, model)
-        + _not_exported(model)
+        _identity_checks(outputs, served, tg)
+        + _health_checks(outputs, served, tg)
+        + _attribute_checks(view, served)
+        + (_not_exported(served.model) if first else [])
     )
