@@ -79,7 +79,8 @@ def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def aws_env(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
     """A fresh moto, and an environment in which boto3 can only ever reach it."""
     request = urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")
-    urllib.request.urlopen(request, timeout=5).close()
+    # Generous: a reset is fast, but a loaded 2-core CI machine can stall a request for seconds.
+    urllib.request.urlopen(request, timeout=60).close()
     for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION"):
         monkeypatch.delenv(key, raising=False)
     variables = {
