@@ -23,6 +23,7 @@ from typing import Any
 
 import boto3
 
+from shared.serving_outputs import ServingOutputs
 from tooling.deploy.credentials import NO_CREDENTIALS, caller_identity, has_aws_credentials
 from tooling.deploy.environment import LOCAL_ENV, resolve
 from tooling.deploy.errors import DeployError
@@ -92,15 +93,16 @@ def run(
     if prod_asks(plan.env, run_env, interactive=terminal, what="rollout"):
         confirm_prod_rollout(plan, identity(), ask)
     deployer = Deployer(plan.env, run_env, cli)
+    deployer.preflight()
     progress = Progress()
     record_path = args.record or _record_env() or default_path(plan.env, plan.model, clock.now())
     record = Record.start(record_path, _header(plan, clock))
-    region = _region(deployer)
+    outputs = _outputs(deployer)
     rollout = Rollout(
-        plan, deployer, _aws(region), clock, progress, record, ask,
+        plan, deployer, _aws(_region(outputs)), clock, progress, record, ask,
         interactive=terminal and not run_env.ci,
     )  # fmt: skip
-    code = rollout.run()
+    code = rollout.run(outputs)
     return code, rollout.last_line
 
 
@@ -109,13 +111,17 @@ def _record_env() -> Path | None:
     return Path(value) if value else None
 
 
-def _region(deployer: Deployer) -> str:
+def _outputs(deployer: Deployer) -> ServingOutputs:
     outputs = deployer.outputs()
     if outputs is None:
         raise RolloutError(
             f"serving/{deployer.env} has no outputs: deploy it first "
             f"(make deploy ENV={deployer.env} STACK=serving)"
         )
+    return outputs
+
+
+def _region(outputs: ServingOutputs) -> str:
     match = ALB_ARN.match(outputs.alb_arn)
     assert match is not None  # validated with the outputs
     return match["region"]

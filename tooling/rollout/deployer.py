@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from shared.environments import PRODUCTION
 from shared.serving_outputs import ServingOutputs
-from shared.stacks import STACKS
+from shared.stacks import STACKS, deploy_order
 from tooling.deploy import commands
 from tooling.deploy.environment import RunEnvironment
 from tooling.deploy.errors import DeployError
@@ -36,6 +36,10 @@ class Deployer:
     env: str
     run_env: RunEnvironment
     cli: PulumiCli
+
+    def preflight(self) -> None:
+        """What the driver checks before any change (the file, its model, the pack's config)."""
+        commands.preflight(deploy_order(SERVING), self.env)
 
     def up(self) -> None:
         """``pulumi up`` of the serving stack; a failure is a DeployError with pulumi's code."""

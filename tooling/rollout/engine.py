@@ -59,9 +59,10 @@ class Rollout:
     """How it ended, in one line (the CLI prints it last)."""
 
     # ---- the run ---------------------------------------------------------------------------
-    def run(self) -> int:
+    def run(self, outputs: ServingOutputs) -> int:
+        """From the serving stack's outputs as they are before the rollout."""
         self.file = ServingFile.read(self.plan.path)
-        watch = self.prepare()
+        watch = self.prepare(outputs)
         baseline = watch.baseline()
         self.record.update(baseline=baseline.as_record() if baseline else None)
         step = "prepare"
@@ -77,22 +78,17 @@ class Rollout:
             return self.interrupted(step, stopped)
         return self.promoted()
 
-    def prepare(self) -> Watch:
-        outputs = self.deployer.outputs()
-        if outputs is None:
-            raise RolloutError(
-                f"serving/{self.plan.env} has no outputs: deploy it first "
-                f"(make deploy ENV={self.plan.env} STACK=serving)"
-            )
+    def prepare(self, outputs: ServingOutputs) -> Watch:
         if not self._knows(outputs):
             self.progress.line(f"prepare: deploying {self.plan.to} (weight 0) first")
             self.deployer.up()
-            outputs = self.deployer.outputs()
-            if outputs is None or not self._knows(outputs):
+            deployed = self.deployer.outputs()
+            if deployed is None or not self._knows(deployed):
                 raise RolloutError(
                     f"serving/{self.plan.env}: the outputs have no version {self.plan.to!r} of "
                     f"{self.plan.model!r} after a deploy"
                 )
+            outputs = deployed
         watch = Watch(self.plan, self.aws, self.clock, self.progress, outputs)
         entry: dict[str, Any] = {"step": "prepare", "weights": dict(self.plan.start_weights)}
         self.record.update(prepare=entry)

@@ -43,9 +43,10 @@ class Figures:
 NO_DATA = Figures(0, 0, None)
 
 
-def arn_suffix(arn: str, marker: str) -> str:
-    """``targetgroup/name/id`` or ``app/name/id``: what CloudWatch's ELB dimensions take."""
-    return marker + arn.split(f":{marker}", 1)[1]
+def dimension_value(arn: str) -> str:
+    """``targetgroup/name/id`` or ``app/name/id`` (an ARN's resource part, as the stack's alarms'
+    ``arn_suffix``): what CloudWatch's ``TargetGroup`` and ``LoadBalancer`` dimensions take."""
+    return arn.split(":", 5)[5].removeprefix("loadbalancer/")
 
 
 def _query(qid: str, metric: str, stat: str, dimensions: list[dict[str, str]], period: int) -> Any:
@@ -63,8 +64,8 @@ def _queries(groups: dict[str, str], alb_arn: str, period: int) -> list[Any]:
     queries = []
     for key, arn in groups.items():
         dimensions = [
-            {"Name": "TargetGroup", "Value": arn_suffix(arn, "targetgroup/")},
-            {"Name": "LoadBalancer", "Value": arn_suffix(alb_arn, "app/")},
+            {"Name": "TargetGroup", "Value": dimension_value(arn)},
+            {"Name": "LoadBalancer", "Value": dimension_value(alb_arn)},
         ]
         queries += [
             _query(f"{key}_requests", "RequestCount", "Sum", dimensions, period),
