@@ -1,17 +1,255 @@
-"""The whole rollout against moto and the stand-in pulumi, on a fake clock."""
+"""The whole rollout against moto and the stand-in pulumi, on a fake clock: what it runs, what the
+env file holds at each step, the JSON record and the exit code."""
 
 from __future__ import annotations
 
+import os
+import signal
+from typing import Any
+
 import pytest
 
-from tests.rollout.conftest import Harness
+from tests.rollout.conftest import ENV, ENV_FILE, Harness, Result
+from tooling.rollout.config_file import ServingFile
+
+OUTPUTS = ("serving", ["stack", "output", "--json", "--stack", ENV])
+MODEL = "llm-chat"
+
+
+def weights_during(harness: Harness, *times: float) -> list[dict[str, int]]:
+    """The file's weights at these moments (while the steps bake)."""
+    seen: list[dict[str, int]] = []
+    for t in times:
+        harness.clock.at(t, lambda: seen.append(ServingFile.read(harness.env_file).weights(MODEL)))
+    return seen
+
+
+def after(t0: float, bad: tuple[int, int, float]) -> Any:
+    """v2 turns bad from ``t0`` on; the rest is steady."""
+
+    def profile(version: str, t: float) -> tuple[int, int, float]:
+        return bad if version == "v2" and t >= t0 else (1000, 1, 0.1)
+
+    return profile
+
+
+def rolled_back(harness: Harness, result: Result, steps_run: int) -> None:
+    """The steps deployed, then the rollback; the file back to where it started."""
+    assert result.calls == [OUTPUTS, *harness.deploy_calls() * (steps_run + 1)]
+    assert harness.env_file.read_text() == ENV_FILE
+    record = result.record
+    assert record is not None
+    assert record["result"] == "rolled_back"
+    assert record["rollback"]["weights"] == {"initial": 100, "v2": 0}
+    assert [s["percent"] for s in record["steps"]] == [10, 50][:steps_run]
+    assert "nothing to commit" in result.stdout
 
 
 def test_a_healthy_rollout_reaches_100(
     harness: Harness, capsys: pytest.CaptureFixture[str]
 ) -> None:
     harness.traffic()
+    seen = weights_during(harness, 150, 450, 750)
     result = harness.run(capsys)
-    print(result.stdout)
-    print(result.stderr)
-    assert result.code == 0
+    assert (result.code, result.stderr) == (0, "")
+    assert result.calls == [OUTPUTS, *harness.deploy_calls() * 3]
+    assert seen == [{"initial": 90, "v2": 10}, {"initial": 50, "v2": 50}, {"initial": 0, "v2": 100}]
+    assert harness.env_file.read_text() == ENV_FILE.replace("weight: 100", "weight: 0").replace(
+        "weight: 0 # the", "weight: 100 # the"
+    )
+    assert harness.clock.t == 900  # three bakes of 300 s, nothing else waited
+    lines = result.stdout.splitlines()
+    assert lines[-1] == "rollout: llm-chat: all traffic on v2"
+    assert "--- a/stacks/serving/Pulumi.staging.yaml" in lines
+    assert "+          weight: 100 # the canary" in lines
+    assert (
+        "step 2/3 (50 %): initial=50 v2=50 | healthy eu-west-1a 1/1, eu-west-1b 1/1, eu-west-1c 1/1"
+        " | 5xx 0.1 % <= 0.5 %, p99 0.1 s <= 0.2 s | alarms ok | 150 s left"
+    ) in lines
+    record = result.record
+    assert record is not None
+    assert (record["result"], record["exit_code"], record["previous"]) == ("promoted", 0, "initial")
+    assert record["steps_percent"] == [10, 50, 100]
+    assert [(s["percent"], s["weights"], s["result"]) for s in record["steps"]] == [
+        (10, {"initial": 90, "v2": 10}, "passed"),
+        (50, {"initial": 50, "v2": 50}, "passed"),
+        (100, {"initial": 0, "v2": 100}, "passed"),
+    ]
+    assert record["baseline"] == {
+        "requests": 5000, "target_5xx": 5, "target_5xx_percent": 0.1, "p99_seconds": 0.1,
+    }  # fmt: skip
+    poll = record["steps"][0]["polls"][-1]
+    assert poll["verdicts"]["5xx"] == {"value": 0.1, "limit": 0.5, "breach": False, "note": ""}
+    assert record["steps"][0]["health"]["healthy_per_az"] == {
+        "eu-west-1a": 1, "eu-west-1b": 1, "eu-west-1c": 1,
+    }  # fmt: skip
+    assert record["diff"].startswith("--- a/stacks/serving/Pulumi.staging.yaml")
+
+
+def test_rollback_at_the_second_step_on_5xx(
+    harness: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    harness.traffic(after(300, (1000, 40, 0.1)))
+    result = harness.run(capsys)
+    assert result.code == 1
+    assert result.stderr.splitlines() == [
+        "rollout: step 2/3 (50 %): 5xx breach: target 5xx rate v2 4 % (40/1000 requests), "
+        "initial 0.1 %, limit 0.5 %; rolled back: all traffic on initial"
+    ]
+    rolled_back(harness, result, 2)
+    assert harness.clock.t == 330  # the first poll of step 2 with data
+    assert result.record is not None
+    assert result.record["steps"][1]["breach"]["metric"] == "5xx"
+
+
+def test_rollback_at_the_second_step_on_latency(
+    harness: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    harness.traffic(after(300, (1000, 1, 0.9)))
+    result = harness.run(capsys)
+    assert result.code == 1
+    assert result.stderr.splitlines() == [
+        "rollout: step 2/3 (50 %): p99 breach: p99 latency v2 0.9 s, initial 0.1 s, limit 0.2 s; "
+        "rolled back: all traffic on initial"
+    ]
+    rolled_back(harness, result, 2)
+
+
+def test_rollback_on_an_alarm(harness: Harness, capsys: pytest.CaptureFixture[str]) -> None:
+    harness.traffic()
+    harness.clock.at(100, lambda: harness.alarm("serving-staging-llm-chat-v2-target-5xx-rate"))
+    result = harness.run(capsys)
+    assert result.code == 1
+    assert result.stderr.splitlines() == [
+        "rollout: step 1/3 (10 %): alarm breach: alarm serving-staging-llm-chat-v2-target-5xx-rate "
+        "is ALARM (Threshold Crossed: 2 datapoints were greater than the threshold (5.0)); "
+        "rolled back: all traffic on initial"
+    ]
+    rolled_back(harness, result, 1)
+
+
+def test_a_signal_rolls_back_when_nobody_can_be_asked(
+    harness: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    harness.traffic()
+    harness.clock.at(450, lambda: os.kill(os.getpid(), signal.SIGTERM))
+    result = harness.run(capsys)
+    assert result.code == 128 + signal.SIGTERM
+    assert result.stderr.splitlines() == [
+        "rollout: step 2/3 (50 %): SIGTERM: rolled back: all traffic on initial"
+    ]
+    assert result.calls == [OUTPUTS, *harness.deploy_calls() * 3]
+    assert harness.env_file.read_text() == ENV_FILE
+    assert result.record is not None
+    assert (result.record["result"], result.record["exit_code"]) == ("interrupted", 143)
+
+
+def test_a_signal_on_a_terminal_asks(harness: Harness, capsys: pytest.CaptureFixture[str]) -> None:
+    harness.traffic()
+    harness.clock.at(450, lambda: os.kill(os.getpid(), signal.SIGINT))
+    asked: list[str] = []
+    result = harness.run(capsys, interactive=True, ask=lambda q: asked.append(q) or "n")
+    assert asked == ["SIGINT at step 2/3 (50 %): roll back (all traffic on initial)? [Y/n] "]
+    assert result.code == 130
+    assert result.calls == [OUTPUTS, *harness.deploy_calls() * 2]
+    assert ServingFile.read(harness.env_file).weights(MODEL) == {"initial": 50, "v2": 50}
+
+
+def test_blue_green_waits_for_the_new_version_before_any_traffic(
+    harness: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """STEPS=100: v2 starts unhealthy; no deploy until it is healthy in every AZ; at 100 % the
+    previous version serves nothing, so the baseline from before the rollout is the reference."""
+    harness.traffic(lambda v, t: (0, 0, 0.0) if v == "initial" and t >= 0 else (1000, 1, 0.1))
+    harness.stop_instances("v2")
+    deployed_before: list[int] = []
+    harness.clock.at(20, lambda: deployed_before.append(len(harness.calls())))
+    harness.clock.at(20, lambda: harness.start_instances("v2"))
+    result = harness.run(capsys, "--steps", "100")
+    assert result.code == 0, result.stderr
+    assert deployed_before == [1]  # only the outputs read
+    assert result.calls == [OUTPUTS, *harness.deploy_calls()]
+    assert harness.clock.t == 320
+    assert (
+        "prepare (initial=100 v2=0): waiting for v2 healthy in every AZ: eu-west-1a 0/1, "
+        "eu-west-1b 0/1, eu-west-1c 0/1 (900 s left)"
+    ) in result.stdout.splitlines()
+    record = result.record
+    assert record is not None
+    assert record["prepare"]["health"]["ok"] is True
+    assert [s["percent"] for s in record["steps"]] == [100]
+    assert record["steps"][0]["polls"][-1]["previous"]["requests"] == 0
+    assert record["steps"][0]["polls"][-1]["verdicts"]["5xx"]["limit"] == 0.5
+
+
+def test_retire_removes_the_old_version(
+    harness: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    harness.traffic()
+    result = harness.run(capsys, "--steps", "50,100", "--bake", "60", "--retire")
+    assert result.code == 0, result.stderr
+    assert result.calls == [OUTPUTS, *harness.deploy_calls() * 3]
+    file = ServingFile.read(harness.env_file)
+    assert file.weights(MODEL) == {"v2": 100}
+    assert "# what ran before versions" not in file.text()
+    assert result.stdout.splitlines()[-1] == "rollout: llm-chat: all traffic on v2; initial retired"
+    assert result.record is not None
+    assert result.record["retired"] == "initial"
+    assert "-        - name: initial # what ran before versions" in result.record["diff"]
+
+
+def test_ci_deploys_non_interactively(
+    harness: Harness, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CI", "true")
+    harness.traffic()
+    result = harness.run(capsys, "--steps", "100", "--bake", "0")
+    assert result.code == 0, result.stderr
+    (up,) = [argv for _, argv in result.calls if argv[0] == "up"]
+    assert up[-1] == "--non-interactive"
+
+
+@pytest.mark.parametrize(
+    ("args", "to", "line"),
+    [
+        (("--model", "chat"), "v2", "{file}: serving:models has no model 'chat' (it has: llm-chat)"),
+        ((), "v3", "{file}: model 'llm-chat' has no version 'v3' (it has: initial, v2): add it with weight 0, then roll out"),
+        ((), "initial", "{file}: 'llm-chat': 'initial' already has all the traffic"),
+        (("--steps", "10,5,100"), "v2", "STEPS='10,5,100': steps rise and end at 100 (e.g. [10, 50, 100])"),
+        (("--steps", "10,50"), "v2", "STEPS='10,50': steps rise and end at 100 (e.g. [10, 50, 100])"),
+        (("--steps", "ten"), "v2", "STEPS='ten': expected percents separated by commas, e.g. 10,50,100"),
+        (("--steps", "0,100"), "v2", "STEPS='0,100': Input should be greater than or equal to 1"),
+        (("--bake", "-5"), "v2", "BAKE='-5': expected seconds, from 0 to 86400"),
+        ((), "", "TO is required (e.g. make rollout ENV=staging MODEL=llm-chat TO=v2)"),
+    ],
+)  # fmt: skip
+def test_bad_input_is_one_line_before_anything_runs(
+    harness: Harness,
+    capsys: pytest.CaptureFixture[str],
+    args: tuple[str, ...],
+    to: str,
+    line: str,
+) -> None:
+    options: dict[str, Any] = {}
+    rest = list(args)
+    if rest[:1] == ["--model"]:
+        options["model"] = rest[1]
+        rest = rest[2:]
+    result = harness.run(capsys, *rest, to=to, **options)
+    assert result.code == 2
+    assert result.stderr.splitlines() == [f"rollout: {line.format(file=harness.env_file)}"]
+    assert (result.stdout, result.calls, result.record) == ("", [], None)
+    assert harness.env_file.read_text() == ENV_FILE
+
+
+def test_a_version_without_capacity_cannot_take_traffic(
+    harness: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    harness.env_file.write_text(
+        ENV_FILE.replace('llm-chat:2.0"}', 'llm-chat:2.0", minSize: 0, maxSize: 0}')
+    )
+    result = harness.run(capsys)
+    assert result.code == 2
+    assert result.stderr.startswith(f"rollout: {harness.env_file}: serving:models[0].versions[1]")
+    assert "has no capacity" in result.stderr
+    assert result.calls == []

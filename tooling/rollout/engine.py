@@ -111,8 +111,8 @@ class Rollout:
         self.deployer.up()
         entry["deployed"] = stamp(self.clock.now())
         try:
-            watch.until_healthy(title, entry)
-            watch.bake(title, weights, entry, baseline=baseline)
+            health = watch.until_healthy(title, entry)
+            watch.bake(title, weights, entry, baseline=baseline, health=health)
         except Breach as breach:
             entry.update(result="breach", breach={"metric": breach.metric, "detail": breach.detail})
             raise

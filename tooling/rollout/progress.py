@@ -41,8 +41,10 @@ def bake_line(
 class Progress:
     console: Console = field(default_factory=lambda: Console(soft_wrap=True, highlight=False))
     _status: Any = None
+    _last: str = ""
 
     def live(self, line: str) -> None:
+        self._last = line
         if not self.console.is_terminal:
             self.console.print(escape(line))
         elif self._status is None:
@@ -52,9 +54,15 @@ class Progress:
             self._status.update(escape(line))
 
     def line(self, text: str) -> None:
-        """A line that stays (ends the live one)."""
-        self.stop()
+        """A line that stays (the live one, if any, stays above it as it was last)."""
+        self.settle()
         self.console.print(escape(text))
+
+    def settle(self) -> None:
+        """The live line stays as it is now (printed for good on a terminal)."""
+        if self._status is not None:
+            self.stop()
+            self.console.print(escape(self._last))
 
     def stop(self) -> None:
         if self._status is not None:

@@ -96,8 +96,12 @@ class Watch:
         return self.figures(now - timedelta(seconds=self.plan.bake_seconds))["previous"]
 
     def bake(self, title: str, weights: dict[str, int], entry: dict[str, Any], **kw: Any) -> None:
-        """Poll until the bake time is over; a :class:`Breach` as soon as one is seen."""
+        """Poll until the bake time is over; a :class:`Breach` as soon as one is seen.
+
+        ``health`` (what :meth:`until_healthy` saw) is shown, not re-read: a target that fails
+        later is the new version's ``unhealthy-hosts`` alarm."""
         baseline: Figures | None = kw.get("baseline")
+        health: Health = kw["health"]
         start, deadline = self.clock.now(), self.clock.monotonic() + self.plan.bake_seconds
         polls: list[dict[str, Any]] = entry.setdefault("polls", [])
         while True:
@@ -105,7 +109,6 @@ class Watch:
             figures = self.figures(start)
             verdicts = judge(figures["new"], figures["previous"], baseline, self.plan.limits)
             left = deadline - self.clock.monotonic()
-            health = self.health()
             alarms = ", ".join(name for name, _ in firing) or "ok"
             self.progress.live(
                 bake_line(title, weights, health, verdicts, alarms=alarms, left=left)
@@ -116,13 +119,10 @@ class Watch:
                 "previous": figures["previous"].as_record(),
                 "verdicts": {v.metric: v.as_record() for v in verdicts},
                 "alarms": [name for name, _ in firing],
-                "healthy_per_az": health.healthy,
             })  # fmt: skip
             self._breached(firing, verdicts, figures, baseline)
             if left <= 0:
-                self.progress.line(
-                    bake_line(title, weights, health, verdicts, alarms=alarms, left=0)
-                )
+                self.progress.settle()
                 return
             self.clock.sleep(min(POLL_SECONDS, left))
 
