@@ -167,6 +167,7 @@ class Harness:
             ignore=shutil.ignore_patterns("__pycache__", "serving_stack", "network_stack"),
         )
         self.env_file.write_text(ENV_FILE)
+        self.file_of("prod").write_text(ENV_FILE)  # the same layout, as prod
         monkeypatch.setattr(shared.stacks, "REPO_ROOT", self.root)
         self.log = tmp_path / "pulumi-calls.jsonl"
         self.record_path = tmp_path / "record.json"
@@ -180,13 +181,16 @@ class Harness:
         self.outputs = self._build()
         self.write_outputs(self.outputs)
         (tmp_path / "stacks.json").write_text(json.dumps({
-            "network": [{"name": ENV, "resourceCount": 30}],
-            "serving": [{"name": ENV, "resourceCount": 60}],
+            "network": [{"name": env, "resourceCount": 30} for env in (ENV, "prod")],
+            "serving": [{"name": env, "resourceCount": 60} for env in (ENV, "prod")],
         }))  # fmt: skip
 
     @property
     def env_file(self) -> Path:
-        return self.root / "stacks" / "serving" / f"Pulumi.{ENV}.yaml"
+        return self.file_of(ENV)
+
+    def file_of(self, env: str) -> Path:
+        return self.root / "stacks" / "serving" / f"Pulumi.{env}.yaml"
 
     def _environment(self, endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
         request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
@@ -306,7 +310,10 @@ class Harness:
         }  # fmt: skip
 
     def write_outputs(self, serving: dict[str, Any]) -> None:
-        data = {"network": {ENV: NETWORK_OUTPUTS}, "serving": {ENV: serving}}
+        data = {
+            "network": dict.fromkeys((ENV, "prod"), NETWORK_OUTPUTS),
+            "serving": dict.fromkeys((ENV, "prod"), serving),
+        }
         (self.tmp / "outputs.json").write_text(json.dumps(data))
 
     # ---- what the test scripts ----------------------------------------------------------------
@@ -344,16 +351,16 @@ class Harness:
     def alarm(self, name: str) -> None:
         self.cloudwatch.set_alarm_state(AlarmName=name, StateValue="ALARM", StateReason="Threshold Crossed: 2 datapoints were greater than the threshold (5.0)")  # fmt: skip
 
-    def policy(self) -> list[str]:
+    def policy(self, env: str = ENV) -> list[str]:
         policies = str(POLICY_PACK)
-        return ["--policy-pack", policies, "--policy-pack-config", f"{policies}/config/{ENV}.json"]
+        return ["--policy-pack", policies, "--policy-pack-config", f"{policies}/config/{env}.json"]
 
-    def deploy_calls(self) -> list[tuple[str, list[str]]]:
+    def deploy_calls(self, env: str = ENV) -> list[tuple[str, list[str]]]:
         """What one step's deploy runs (the deploy driver's ``up`` of the serving stack)."""
         return [
             ("serving", ["stack", "ls", "--json"]),
-            ("network", ["stack", "output", "--json", "--stack", ENV]),
-            ("serving", ["up", "--stack", ENV, "--yes", *self.policy()]),
+            ("network", ["stack", "output", "--json", "--stack", env]),
+            ("serving", ["up", "--stack", env, "--yes", *self.policy(env)]),
         ]
 
     def calls(self) -> list[tuple[str, list[str]]]:
@@ -369,9 +376,10 @@ class Harness:
         from tooling.rollout.cli import main
 
         model = options.pop("model", "llm-chat")
+        env = options.pop("env", ENV)
         argv = [
             "--env",
-            ENV,
+            env,
             "--model",
             model,
             "--to",

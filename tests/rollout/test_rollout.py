@@ -253,3 +253,48 @@ def test_a_version_without_capacity_cannot_take_traffic(
     assert result.stderr.startswith(f"rollout: {harness.env_file}: serving:models[0].versions[1]")
     assert "has no capacity" in result.stderr
     assert result.calls == []
+
+
+def test_prod_asks_once_on_a_terminal(harness: Harness, capsys: pytest.CaptureFixture[str]) -> None:
+    harness.traffic()
+    asked: list[str] = []
+    result = harness.run(
+        capsys, "--steps", "50,100", "--bake", "0", env="prod", interactive=True,
+        ask=lambda q: asked.append(q) or "prod", identity=lambda: "210987654321 (arn:aws:sts::210987654321:assumed-role/admin/me)",
+    )  # fmt: skip
+    assert result.code == 0, result.stderr
+    assert asked == [
+        "Roll llm-chat in serving/prod from initial to v2 (steps 50,100 %, bake 0 s) in AWS "
+        "210987654321 (arn:aws:sts::210987654321:assumed-role/admin/me)? Type 'prod' to continue: "
+    ]
+    assert result.calls == [
+        ("serving", ["stack", "output", "--json", "--stack", "prod"]),
+        *harness.deploy_calls("prod") * 2,
+    ]
+
+
+def test_prod_declined_or_without_a_terminal_changes_nothing(
+    harness: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    declined = harness.run(
+        capsys, env="prod", interactive=True, ask=lambda q: "no", identity=lambda: "210987654321"
+    )
+    assert declined.code == 1
+    assert declined.stderr == "rollout: serving/prod: rollout cancelled, nothing changed\n"
+    unattended = harness.run(capsys, env="prod")
+    assert unattended.code == 2
+    assert unattended.stderr == (
+        "rollout: prod rollout needs confirmation: run it on a terminal, or set YES=1 "
+        "(CI=true in pipelines)\n"
+    )
+    assert (declined.calls, unattended.calls, declined.record) == ([], [], None)
+    assert harness.file_of("prod").read_text() == ENV_FILE
+
+
+def test_prod_in_the_workflow_does_not_ask(
+    harness: Harness, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CI", "true")
+    harness.traffic()
+    result = harness.run(capsys, "--steps", "100", "--bake", "0", env="prod", ask=None)
+    assert result.code == 0, result.stderr
