@@ -3,8 +3,11 @@ env file holds at each step, the JSON record and the exit code."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -298,3 +301,51 @@ def test_prod_in_the_workflow_does_not_ask(
     harness.traffic()
     result = harness.run(capsys, "--steps", "100", "--bake", "0", env="prod", ask=None)
     assert result.code == 0, result.stderr
+
+
+def test_a_failed_deploy_rolls_back_and_says_so_when_that_fails_too(
+    harness: Harness, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_PULUMI_FAIL", "up:serving=1")
+    harness.traffic()
+    result = harness.run(capsys)
+    assert result.code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "rollout: step 1/3 (10 %): the deploy failed (serving/staging: pulumi up failed (exit 1); "
+        "stopping); the rollback's deploy failed too (serving/staging: pulumi up failed (exit 1); "
+        "stopping): Pulumi.staging.yaml has all traffic on initial, deploy it: "
+        "make deploy ENV=staging STACK=serving"
+    )
+    assert result.calls == [OUTPUTS, *harness.deploy_calls() * 2]
+    assert harness.env_file.read_text() == ENV_FILE
+    assert result.record is not None
+    assert result.record["result"] == "rollback_failed"
+
+
+def test_a_signal_during_a_deploy_reaches_pulumi_once(
+    harness: Harness, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGINT while `pulumi up` runs: the CLI module forwards it (pulumi cancels cleanly), then the
+    rollout asks; answered "n", it stops with the step's weights in the file."""
+    monkeypatch.setenv("FAKE_PULUMI_SLOW", "up:serving")
+    harness.traffic()
+
+    def interrupt_when_running() -> None:
+        deadline = time.monotonic() + 60  # a safety net: the stand-in always logs it
+        while '"event": "running"' not in (harness.log.read_text() if harness.log.exists() else ""):
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=interrupt_when_running, daemon=True).start()
+    result = harness.run(capsys, interactive=True, ask=lambda q: "n")
+    assert result.code == 130
+    lines = [json.loads(line) for line in harness.log.read_text().splitlines()]
+    assert [c["event"] for c in lines if "event" in c] == [
+        "running", "cancelling on SIGINT", "cancelled cleanly",
+    ]  # fmt: skip
+    assert result.stderr.splitlines()[-1] == (
+        "rollout: step 1/3 (10 %): SIGINT: stopped without rolling back "
+        "(the file holds this step's weights)"
+    )
+    assert ServingFile.read(harness.env_file).weights(MODEL) == {"initial": 90, "v2": 10}

@@ -148,7 +148,9 @@ class Rollout:
         self.record.write()
 
     def breached(self, step: str, breach: Breach) -> int:
-        self.rollback()
+        failed = self._rollback_failed(step, f"{breach.metric} breach: {breach.detail}")
+        if failed:
+            return failed
         line = (
             f"{step}: {breach.metric} breach: {breach.detail}; rolled back: all traffic on "
             f"{self.plan.previous}"
@@ -157,9 +159,24 @@ class Rollout:
 
     def deploy_failed(self, step: str, error: DeployError) -> int:
         self.progress.line(f"{step}: {error.message}")
-        self.rollback()
+        failed = self._rollback_failed(step, f"the deploy failed ({error.message})", error.code)
+        if failed:
+            return failed
         line = f"{step}: the deploy failed ({error.message}); rolled back to {self.plan.previous}"
         return self.finish("rolled_back", line, error.code)
+
+    def _rollback_failed(self, step: str, why: str, code: int | None = None) -> int:
+        """Roll back; 0 if it was deployed, else the end of the run (the file says what to do)."""
+        try:
+            self.rollback()
+        except DeployError as again:
+            line = (
+                f"{step}: {why}; the rollback's deploy failed too ({again.message}): "
+                f"{self.plan.path.name} has all traffic on {self.plan.previous}, deploy it: "
+                f"make deploy ENV={self.plan.env} STACK=serving"
+            )
+            return self.finish("rollback_failed", line, code or again.code)
+        return 0
 
     def interrupted(self, step: str, stopped: Interrupted) -> int:
         name = signal_name(stopped.signum)
