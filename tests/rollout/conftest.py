@@ -377,6 +377,7 @@ class Harness:
 
         model = options.pop("model", "llm-chat")
         env = options.pop("env", ENV)
+        record = ["--record", str(self.record_path)] if options.pop("record", True) else []
         argv = [
             "--env",
             env,
@@ -384,8 +385,7 @@ class Harness:
             model,
             "--to",
             to,
-            "--record",
-            str(self.record_path),
+            *record,
             *args,
         ]
         options = {

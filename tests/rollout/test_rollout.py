@@ -349,3 +349,15 @@ def test_a_signal_during_a_deploy_reaches_pulumi_once(
         "(the file holds this step's weights)"
     )
     assert ServingFile.read(harness.env_file).weights(MODEL) == {"initial": 90, "v2": 10}
+
+
+def test_the_record_goes_to_rollout_by_default(
+    harness: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    harness.traffic()
+    harness.record_path = harness.root / "unused.json"
+    result = harness.run(capsys, "--steps", "100", "--bake", "0", record=None)
+    assert result.code == 0, result.stderr
+    name = "staging-llm-chat-20261203T120000Z.json"
+    assert f"record: .rollout/{name}" in result.stdout.splitlines()
+    assert (harness.root / ".rollout" / name).is_file()

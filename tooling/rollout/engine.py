@@ -216,7 +216,7 @@ class Rollout:
         self.record.update(
             result=result, summary=line, exit_code=code, finished=stamp(self.clock.now()), diff=diff
         )
-        self.progress.line(f"record: {self.record.path}")
+        self.progress.line(f"record: {relative_name(self.record.path)}")
         if diff:
             self.progress.line(f"the diff to commit:\n{diff.rstrip()}")
         else:
