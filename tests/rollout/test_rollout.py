@@ -3,11 +3,13 @@ env file holds at each step, the JSON record and the exit code."""
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import signal
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -361,3 +363,28 @@ def test_the_record_goes_to_rollout_by_default(
     name = "staging-llm-chat-20261203T120000Z.json"
     assert f"record: .rollout/{name}" in result.stdout.splitlines()
     assert (harness.root / ".rollout" / name).is_file()
+
+
+def test_a_version_not_deployed_yet_is_deployed_first_without_traffic(
+    harness: Harness,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """The stack's outputs do not list v2 yet: one deploy of the file as it is (v2 at weight 0),
+    its outputs read again, then the steps."""
+    after_up = tmp_path / "outputs-after-up.json"
+    after_up.write_text((tmp_path / "outputs.json").read_text())
+    before = copy.deepcopy(harness.outputs)
+    del before["models"][MODEL]["versions"]["v2"]
+    harness.write_outputs(before)
+    monkeypatch.setenv("FAKE_PULUMI_OUTPUTS_AFTER_UP", str(after_up))
+    harness.traffic()
+    result = harness.run(capsys, "--steps", "100", "--bake", "60")
+    assert result.code == 0, result.stderr
+    assert result.calls == [
+        OUTPUTS, *harness.deploy_calls(), OUTPUTS, *harness.deploy_calls(),
+    ]  # fmt: skip
+    assert "prepare: deploying v2 (weight 0) first" in result.stdout.splitlines()
+    assert result.record is not None
+    assert result.record["prepare"]["weights"] == {"initial": 100, "v2": 0}
