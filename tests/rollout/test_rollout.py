@@ -388,3 +388,21 @@ def test_a_version_not_deployed_yet_is_deployed_first_without_traffic(
     assert "prepare: deploying v2 (weight 0) first" in result.stdout.splitlines()
     assert result.record is not None
     assert result.record["prepare"]["weights"] == {"initial": 100, "v2": 0}
+
+
+def test_a_new_version_that_never_gets_healthy_gets_no_traffic(
+    harness: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    harness.traffic()
+    harness.stop_instances("v2")
+    result = harness.run(capsys, "--health-timeout", "60")
+    assert result.code == 1
+    assert result.stderr.splitlines() == [
+        "rollout: prepare: health: v2 not healthy in every AZ after 60 s (eu-west-1a 0/1, "
+        "eu-west-1b 0/1, eu-west-1c 0/1); no traffic moved"
+    ]
+    assert result.calls == [OUTPUTS]
+    assert harness.clock.t == 60
+    assert harness.env_file.read_text() == ENV_FILE
+    assert result.record is not None
+    assert (result.record["result"], result.record["steps"]) == ("not_started", [])

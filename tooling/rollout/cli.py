@@ -32,7 +32,13 @@ from tooling.pulumi_cli import FORWARDED, Interrupted, PulumiCli, PulumiCliError
 from tooling.rollout.clock import SYSTEM_CLOCK, Clock
 from tooling.rollout.deployer import SERVING, Deployer, confirm_prod_rollout
 from tooling.rollout.engine import Rollout
-from tooling.rollout.inputs import Plan, Request, RolloutError, plan_rollout
+from tooling.rollout.inputs import (
+    HEALTH_TIMEOUT_SECONDS,
+    Plan,
+    Request,
+    RolloutError,
+    plan_rollout,
+)
 from tooling.rollout.progress import Progress
 from tooling.rollout.record import Record, default_path, stamp
 from tooling.rollout.watch import Aws
@@ -48,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--bake", default="", help="seconds per step (serving:rollout)")
     parser.add_argument("--retire", action="store_true", help="at 100 %%: remove the old version")
     parser.add_argument("--record", type=Path, help="the JSON record (default .rollout/...)")
+    parser.add_argument(
+        "--health-timeout",
+        type=int,
+        default=HEALTH_TIMEOUT_SECONDS,
+        help="seconds the new version may take to be healthy in every AZ after a deploy",
+    )
     return parser
 
 
@@ -83,7 +95,9 @@ def run(
 ) -> tuple[int, str]:
     """The exit code and the last line (on stdout for 0, else on stderr)."""
     args = _parser().parse_args(argv)
-    request = Request(args.env, args.model, args.to, args.steps, args.bake, args.retire)
+    request = Request(
+        args.env, args.model, args.to, args.steps, args.bake, args.retire, args.health_timeout
+    )
     plan = plan_rollout(request)
     run_env = resolve(plan.env, [SERVING])
     cli = PulumiCli.find(run_env.variables, tool="rollout")

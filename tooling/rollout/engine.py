@@ -62,7 +62,11 @@ class Rollout:
     def run(self, outputs: ServingOutputs) -> int:
         """From the serving stack's outputs as they are before the rollout."""
         self.file = ServingFile.read(self.plan.path)
-        watch = self.prepare(outputs)
+        try:
+            watch = self.prepare(outputs)
+        except Breach as breach:  # no traffic moved: nothing to roll back
+            line = f"prepare: {breach.metric}: {breach.detail}; no traffic moved"
+            return self.finish("not_started", line, BREACH)
         baseline = watch.baseline()
         self.record.update(baseline=baseline.as_record() if baseline else None)
         step = "prepare"

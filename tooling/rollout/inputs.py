@@ -23,6 +23,9 @@ from tooling.rollout.config_file import RolloutConfigError, ServingFile
 USAGE = 2
 VALID_ENVS = (*ENVIRONMENTS, LOCAL_ENV)
 MAX_BAKE_SECONDS = 86400
+HEALTH_TIMEOUT_SECONDS = 900
+"""How long the new version may take to be healthy in every AZ after a deploy (``--health-timeout``:
+a fleet with a long health-check grace needs more)."""
 
 
 class RolloutError(Exception):
@@ -44,6 +47,7 @@ class Request:
     steps: str = ""
     bake: str = ""
     retire: bool = False
+    health_timeout: int = HEALTH_TIMEOUT_SECONDS
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class Plan:
     retire: bool
     path: Path
     start_weights: dict[str, int]
+    health_timeout: int = HEALTH_TIMEOUT_SECONDS
 
     def weights(self, percent: int) -> dict[str, int]:
         """The model's weights at a step: the new version ``percent``, the previous the rest."""
@@ -71,6 +76,10 @@ class Plan:
 
 
 def _required(request: Request) -> None:
+    if not 1 <= request.health_timeout <= MAX_BAKE_SECONDS:
+        raise RolloutError(
+            f"--health-timeout {request.health_timeout}: expected seconds, from 1 to {MAX_BAKE_SECONDS}"
+        )
     if request.env not in VALID_ENVS:
         what = f"unknown ENV={request.env!r}" if request.env else "ENV is required"
         raise RolloutError(f"{what}; expected one of: {', '.join(VALID_ENVS)}")
@@ -167,6 +176,7 @@ def plan_rollout(request: Request) -> Plan:
         retire=request.retire,
         path=path,
         start_weights=weights,
+        health_timeout=request.health_timeout,
     )
     _check_files(ServingFile.read(path), plan)
     return plan

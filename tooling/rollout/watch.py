@@ -23,8 +23,6 @@ from tooling.rollout.record import stamp
 POLL_SECONDS = 30
 """How often the bake reads alarms and metrics (ALB metrics are per minute)."""
 HEALTH_POLL_SECONDS = 10
-HEALTH_TIMEOUT_SECONDS = 900
-"""How long a deployed step may take until the new version is healthy in every AZ."""
 
 
 class Breach(Exception):
@@ -58,7 +56,7 @@ class Watch:
         )
 
     def until_healthy(self, title: str, entry: dict[str, Any]) -> Health:
-        deadline = self.clock.monotonic() + HEALTH_TIMEOUT_SECONDS
+        deadline = self.clock.monotonic() + self.plan.health_timeout
         health = self.health()
         while not health.ok:
             left = deadline - self.clock.monotonic()
@@ -66,7 +64,7 @@ class Watch:
                 entry["health"] = health.as_record()
                 raise Breach(
                     "health",
-                    f"{self.plan.to} not healthy in every AZ after {HEALTH_TIMEOUT_SECONDS} s "
+                    f"{self.plan.to} not healthy in every AZ after {self.plan.health_timeout} s "
                     f"({health.describe()})",
                 )
             self.progress.live(
