@@ -17,7 +17,8 @@ MODEL  ?=
 TO     ?=
 STEPS  ?=
 BAKE   ?=
-export MODEL TO STEPS BAKE
+HEALTH_TIMEOUT ?=
+export MODEL TO STEPS BAKE HEALTH_TIMEOUT
 
 # ENV and STACK are data, never shell text: checked here, when make reads this file (before any
 # recipe runs; $(value) so that nothing in them is expanded), then handed to the tools through the
@@ -52,7 +53,7 @@ help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo "  Variables: ENV=dev|staging|prod  STACK=network|serving|all (default all)  UPDATE=1 (bootstrap)"
 	@echo "             BASE=<git ref> (make plan: diff against it)  PLAN_EXIT=<file> (make plan: its exit code)"
-	@echo "             MODEL= TO=<version> STEPS=10,50,100 BAKE=<seconds> RETIRE=1 (make rollout; ROLLOUT_RECORD=<file>)"
+	@echo "             MODEL= TO=<version> STEPS=10,50,100 BAKE=<seconds> RETIRE=1 HEALTH_TIMEOUT=<s> (make rollout; ROLLOUT_RECORD=<file>)"
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "setup: $(PYTHON) not found; install Python 3.11 or pass PYTHON=/path/to/python3.11" >&2; exit 2; }
@@ -132,7 +133,7 @@ drift: ## Does AWS still match the code? refresh --preview-only + verify, ENV= r
 
 rollout: ## Move MODEL= to version TO= step by step (STEPS=10,50,100 BAKE=300 RETIRE=1), ENV= required; exit 0 promoted, 1 rolled back, 2 bad input
 	$(PY) -m tooling.rollout --env "$$ENV" --model "$$MODEL" --to "$$TO" --steps "$$STEPS" --bake "$$BAKE" \
-	  $(if $(filter 1 true yes,$(value RETIRE)),--retire)
+	  $(if $(filter 1 true yes,$(value RETIRE)),--retire) $(if $(value HEALTH_TIMEOUT),--health-timeout "$$HEALTH_TIMEOUT")
 
 clean: ## Remove build output and caches (keeps .venv and local state)
 	rm -rf build .pytest_cache .ruff_cache

@@ -37,4 +37,6 @@ def test_env_is_checked_by_make_and_help_lists_the_target() -> None:
     assert "ENV='staging;true' (from the command line) is not one of" in done.stderr
     listed = _make("help").stdout
     assert "  rollout    Move MODEL= to version TO= step by step" in listed
-    assert "MODEL= TO=<version> STEPS=10,50,100 BAKE=<seconds> RETIRE=1" in listed
+    assert (
+        "MODEL= TO=<version> STEPS=10,50,100 BAKE=<seconds> RETIRE=1 HEALTH_TIMEOUT=<s>" in listed
+    )

@@ -225,6 +225,7 @@ def test_ci_deploys_non_interactively(
         (("--steps", "ten"), "v2", "STEPS='ten': expected percents separated by commas, e.g. 10,50,100"),
         (("--steps", "0,100"), "v2", "STEPS='0,100': Input should be greater than or equal to 1"),
         (("--bake", "-5"), "v2", "BAKE='-5': expected seconds, from 0 to 86400"),
+        (("--health-timeout", "soon"), "v2", "HEALTH_TIMEOUT='soon': expected seconds, from 1 to 86400"),
         ((), "", "TO is required (e.g. make rollout ENV=staging MODEL=llm-chat TO=v2)"),
     ],
 )  # fmt: skip

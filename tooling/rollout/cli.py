@@ -56,9 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--record", type=Path, help="the JSON record (default .rollout/...)")
     parser.add_argument(
         "--health-timeout",
-        type=int,
-        default=HEALTH_TIMEOUT_SECONDS,
-        help="seconds the new version may take to be healthy in every AZ after a deploy",
+        default="",
+        help=f"seconds the new version may take to be healthy in every AZ ({HEALTH_TIMEOUT_SECONDS})",
     )
     return parser
 

@@ -47,7 +47,7 @@ class Request:
     steps: str = ""
     bake: str = ""
     retire: bool = False
-    health_timeout: int = HEALTH_TIMEOUT_SECONDS
+    health_timeout: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,10 +76,6 @@ class Plan:
 
 
 def _required(request: Request) -> None:
-    if not 1 <= request.health_timeout <= MAX_BAKE_SECONDS:
-        raise RolloutError(
-            f"--health-timeout {request.health_timeout}: expected seconds, from 1 to {MAX_BAKE_SECONDS}"
-        )
     if request.env not in VALID_ENVS:
         what = f"unknown ENV={request.env!r}" if request.env else "ENV is required"
         raise RolloutError(f"{what}; expected one of: {', '.join(VALID_ENVS)}")
@@ -108,15 +104,16 @@ def parse_steps(text: str, default: list[int]) -> list[int]:
         raise RolloutError(f"STEPS={text!r}: {message}") from None
 
 
-def parse_bake(text: str, default: int) -> int:
+def parse_seconds(name: str, text: str, default: int, *, least: int = 0) -> int:
+    """``BAKE``, ``HEALTH_TIMEOUT``: whole seconds, up to a day; empty is the default."""
     if not text.strip():
         return default
     try:
         seconds = int(text)
     except ValueError:
         seconds = -1
-    if not 0 <= seconds <= MAX_BAKE_SECONDS:
-        raise RolloutError(f"BAKE={text!r}: expected seconds, from 0 to {MAX_BAKE_SECONDS}")
+    if not least <= seconds <= MAX_BAKE_SECONDS:
+        raise RolloutError(f"{name}={text!r}: expected seconds, from {least} to {MAX_BAKE_SECONDS}")
     return seconds
 
 
@@ -171,12 +168,14 @@ def plan_rollout(request: Request) -> Plan:
         to=request.to,
         previous=previous,
         steps=parse_steps(request.steps, config.rollout.steps),
-        bake_seconds=parse_bake(request.bake, config.rollout.bake_seconds),
+        bake_seconds=parse_seconds("BAKE", request.bake, config.rollout.bake_seconds),
         limits=config.rollout,
         retire=request.retire,
         path=path,
         start_weights=weights,
-        health_timeout=request.health_timeout,
+        health_timeout=parse_seconds(
+            "HEALTH_TIMEOUT", request.health_timeout, HEALTH_TIMEOUT_SECONDS, least=1
+        ),
     )
     _check_files(ServingFile.read(path), plan)
     return plan
