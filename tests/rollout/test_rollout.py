@@ -407,3 +407,17 @@ def test_a_new_version_that_never_gets_healthy_gets_no_traffic(
     assert harness.env_file.read_text() == ENV_FILE
     assert result.record is not None
     assert (result.record["result"], result.record["steps"]) == ("not_started", [])
+
+
+def test_a_signal_before_any_traffic_moved_just_stops(
+    harness: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    harness.traffic()
+    harness.stop_instances("v2")
+    harness.clock.at(30, lambda: os.kill(os.getpid(), signal.SIGTERM))
+    result = harness.run(capsys)
+    assert (result.code, result.stderr) == (143, "rollout: prepare: SIGTERM: no traffic moved\n")
+    assert result.calls == [OUTPUTS]
+    assert harness.env_file.read_text() == ENV_FILE
+    assert result.record is not None
+    assert (result.record["result"], result.record["steps"]) == ("interrupted", [])

@@ -67,6 +67,9 @@ class Rollout:
         except Breach as breach:  # no traffic moved: nothing to roll back
             line = f"prepare: {breach.metric}: {breach.detail}; no traffic moved"
             return self.finish("not_started", line, BREACH)
+        except Interrupted as stopped:
+            line = f"prepare: {signal_name(stopped.signum)}: no traffic moved"
+            return self.finish("interrupted", line, stopped.code)
         baseline = watch.baseline()
         self.record.update(baseline=baseline.as_record() if baseline else None)
         step = "prepare"
