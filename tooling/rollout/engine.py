@@ -114,14 +114,20 @@ class Rollout:
             "started": stamp(self.clock.now()), "result": "running",
         })  # fmt: skip
         self.progress.line(f"{title}: weights {weights_text(weights)}: deploying")
-        self.write(weights)
-        self.deployer.up()
-        entry["deployed"] = stamp(self.clock.now())
         try:
+            self.write(weights)
+            self.deployer.up()
+            entry["deployed"] = stamp(self.clock.now())
             health = watch.until_healthy(title, entry)
             watch.bake(title, weights, entry, baseline=baseline, health=health)
         except Breach as breach:
             entry.update(result="breach", breach={"metric": breach.metric, "detail": breach.detail})
+            raise
+        except DeployError as error:
+            entry.update(result="deploy_failed", error=error.message)
+            raise
+        except Interrupted as stopped:
+            entry.update(result="interrupted", signal=signal_name(stopped.signum))
             raise
         finally:
             self.record.write()
@@ -206,16 +212,26 @@ class Rollout:
 
     def promoted(self) -> int:
         line = f"{self.plan.model}: all traffic on {self.plan.to}"
-        if self.plan.retire:
-            assert self.file is not None
-            self.progress.line(f"retire: removing {self.plan.previous} from {self.plan.path.name}")
-            self.file.drop_version(self.plan.model, self.plan.previous)
-            self.file.validate(self.plan.env)
-            self.file.write()
+        if not self.plan.retire:
+            return self.finish("promoted", line, 0)
+        assert self.file is not None
+        self.progress.line(f"retire: removing {self.plan.previous} from {self.plan.path.name}")
+        self.file.drop_version(self.plan.model, self.plan.previous)
+        self.file.validate(self.plan.env)
+        self.file.write()
+        try:
             self.deployer.up()
-            self.record.update(retired=self.plan.previous)
-            line += f"; {self.plan.previous} retired"
-        return self.finish("promoted", line, 0)
+        except (DeployError, Interrupted) as stopped:
+            why = (
+                stopped.message if isinstance(stopped, DeployError) else signal_name(stopped.signum)
+            )
+            line += (
+                f"; retiring {self.plan.previous} did not finish ({why}): the file no longer "
+                f"lists it, deploy it: make deploy ENV={self.plan.env} STACK=serving"
+            )
+            return self.finish("promoted", line, stopped.code)
+        self.record.update(retired=self.plan.previous)
+        return self.finish("promoted", f"{line}; {self.plan.previous} retired", 0)
 
     def finish(self, result: str, line: str, code: int) -> int:
         assert self.file is not None
