@@ -28,6 +28,8 @@ import pytest
 import shared.stacks
 from tests.delivery.conftest import FAKE_BIN, NETWORK_OUTPUTS, SALT
 from tooling.deploy.commands import POLICY_PACK  # bound to the real pack before REPO_ROOT moves
+from tooling.rollout.config_file import ServingFile
+from tooling.rollout.deployer import Deployer
 
 REGION = "eu-west-1"
 ZONES = ("eu-west-1a", "eu-west-1b", "eu-west-1c")
@@ -179,6 +181,8 @@ class Harness:
         self.cloudwatch = self.session.client("cloudwatch")
         self.versions: dict[str, Version] = {}
         self.outputs = self._build()
+        self.deploys_change_the_alb = True
+        self._mirror_deploys(monkeypatch)
         self.write_outputs(self.outputs)
         (tmp_path / "stacks.json").write_text(json.dumps({
             "network": [{"name": env, "resourceCount": 30} for env in (ENV, "prod")],
@@ -250,10 +254,10 @@ class Harness:
             Certificates=[{"CertificateArn": self.certificate}],
             DefaultActions=[{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}],
         )["Listeners"][0]["ListenerArn"]  # fmt: skip
-        self.elbv2.create_rule(
+        self.rule_arn = self.elbv2.create_rule(
             ListenerArn=self.https, Priority=1000, Actions=[forward],
             Conditions=[{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/v1/chat", "/v1/chat/*"]}}],
-        )  # fmt: skip
+        )["Rules"][0]["RuleArn"]  # fmt: skip
         return self._outputs(lb, http)
 
     def _version(self, name: str, vpc: str, subnets: list[str]) -> Version:
@@ -315,6 +319,28 @@ class Harness:
             "serving": dict.fromkeys((ENV, "prod"), serving),
         }
         (self.tmp / "outputs.json").write_text(json.dumps(data))
+
+    def _mirror_deploys(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """What a real ``pulumi up`` does to the ALB and the stand-in cannot: after each deploy
+        the model's rule forwards with the weights of the file it deployed."""
+        deploy = Deployer.up
+
+        def up_and_apply(deployer: Deployer) -> None:
+            deploy(deployer)
+            if self.deploys_change_the_alb:
+                self.forward(ServingFile.read(self.file_of(deployer.env)).weights("llm-chat"))
+
+        monkeypatch.setattr(Deployer, "up", up_and_apply)
+
+    def forward(self, weights: dict[str, int]) -> None:
+        groups = [
+            {"TargetGroupArn": self.versions[name].target_group_arn, "Weight": weight}
+            for name, weight in weights.items()
+        ]
+        self.elbv2.modify_rule(
+            RuleArn=self.rule_arn,
+            Actions=[{"Type": "forward", "ForwardConfig": {"TargetGroups": groups}}],
+        )
 
     # ---- what the test scripts ----------------------------------------------------------------
     def traffic(self, profile: Profile = steady, *, minutes: tuple[int, int] = (-10, 60)) -> None:

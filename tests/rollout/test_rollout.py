@@ -80,6 +80,7 @@ def test_a_healthy_rollout_reaches_100(
         (50, {"initial": 50, "v2": 50}, "passed"),
         (100, {"initial": 0, "v2": 100}, "passed"),
     ]
+    assert [s["served_weights"] for s in record["steps"]] == [s["weights"] for s in record["steps"]]
     assert record["baseline"] == {
         "requests": 5000, "target_5xx": 5, "target_5xx_percent": 0.1, "p99_seconds": 0.1,
     }  # fmt: skip
@@ -421,3 +422,21 @@ def test_a_signal_before_any_traffic_moved_just_stops(
     assert harness.env_file.read_text() == ENV_FILE
     assert result.record is not None
     assert (result.record["result"], result.record["steps"]) == ("interrupted", [])
+
+
+def test_a_deploy_that_left_the_alb_as_it_was_is_rolled_back(
+    harness: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The ALB's rule must forward with the file's weights after a step's deploy."""
+    harness.traffic()
+    harness.deploys_change_the_alb = False
+    result = harness.run(capsys)
+    assert result.code == 1
+    assert result.stderr.splitlines() == [
+        "rollout: step 1/3 (10 %): weights breach: after the deploy the ALB forwards "
+        "{'initial': 100, 'v2': 0} where the file says {'initial': 90, 'v2': 10}; "
+        "rolled back: all traffic on initial"
+    ]
+    rolled_back(harness, result, 1)
+    assert result.record is not None
+    assert result.record["steps"][0]["served_weights"] == {"initial": 100, "v2": 0}

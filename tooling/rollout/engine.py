@@ -118,6 +118,7 @@ class Rollout:
             self.write(weights)
             self.deployer.up()
             entry["deployed"] = stamp(self.clock.now())
+            watch.check_weights(self.file_weights(), entry)
             health = watch.until_healthy(title, entry)
             watch.bake(title, weights, entry, baseline=baseline, health=health)
         except Breach as breach:
@@ -133,6 +134,10 @@ class Rollout:
             self.record.write()
         entry.update(result="passed", finished=stamp(self.clock.now()))
         self.record.write()
+
+    def file_weights(self) -> dict[str, int]:
+        assert self.file is not None
+        return self.file.weights(self.plan.model)
 
     def write(self, weights: dict[str, int]) -> None:
         assert self.file is not None

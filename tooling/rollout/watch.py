@@ -19,6 +19,7 @@ from tooling.rollout.judge import explain, judge, reference
 from tooling.rollout.metrics import Figures, alarms_firing, read_figures
 from tooling.rollout.progress import Progress, bake_line
 from tooling.rollout.record import stamp
+from tooling.rollout.routing import served_weights
 
 POLL_SECONDS = 30
 """How often the bake reads alarms and metrics (ALB metrics are per minute)."""
@@ -49,6 +50,21 @@ class Watch:
 
     def version(self, name: str) -> VersionOutput:
         return self.outputs.models[self.plan.model].versions[name]
+
+    def check_weights(self, weights: dict[str, int], entry: dict[str, Any]) -> None:
+        """After a deploy: the ALB forwards with the file's weights (else a ``weights`` breach)."""
+        groups = {
+            name: version.target_group_arn
+            for name, version in self.outputs.models[self.plan.model].versions.items()
+            if name in weights
+        }
+        served = served_weights(self.aws.elbv2, self.outputs.https_listener_arn, groups)
+        entry["served_weights"] = served
+        if served != weights:
+            raise Breach(
+                "weights",
+                f"after the deploy the ALB forwards {served} where the file says {weights}",
+            )
 
     def health(self) -> Health:
         return read_health(
