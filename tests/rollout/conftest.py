@@ -182,6 +182,9 @@ class Harness:
         self.versions: dict[str, Version] = {}
         self.outputs = self._build()
         self.deploys_change_the_alb = True
+        self.deploys = 0
+        self.fail_from: int | None = None
+        """The stand-in's ``up`` fails from this deploy of the run on (1: the first)."""
         self._mirror_deploys(monkeypatch)
         self.write_outputs(self.outputs)
         (tmp_path / "stacks.json").write_text(json.dumps({
@@ -326,6 +329,9 @@ class Harness:
         deploy = Deployer.up
 
         def up_and_apply(deployer: Deployer) -> None:
+            self.deploys += 1
+            if self.fail_from is not None and self.deploys >= self.fail_from:
+                deployer.cli.variables["FAKE_PULUMI_FAIL"] = "up:serving=1"  # the stand-in fails
             deploy(deployer)
             if self.deploys_change_the_alb:
                 self.forward(ServingFile.read(self.file_of(deployer.env)).weights("llm-chat"))

@@ -440,3 +440,21 @@ def test_a_deploy_that_left_the_alb_as_it_was_is_rolled_back(
     rolled_back(harness, result, 1)
     assert result.record is not None
     assert result.record["steps"][0]["served_weights"] == {"initial": 100, "v2": 0}
+
+
+def test_a_retirement_that_fails_says_how_to_finish(
+    harness: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    harness.traffic()
+    harness.fail_from = 2  # the step deploys, the retirement's does not
+    result = harness.run(capsys, "--steps", "100", "--bake", "0", "--retire")
+    assert result.code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "rollout: llm-chat: all traffic on v2; retiring initial did not finish (serving/staging: "
+        "pulumi up failed (exit 1); stopping): the file no longer lists it, deploy it: "
+        "make deploy ENV=staging STACK=serving"
+    )
+    assert result.calls == [OUTPUTS, *harness.deploy_calls() * 2]
+    assert ServingFile.read(harness.env_file).weights(MODEL) == {"v2": 100}
+    assert result.record is not None
+    assert (result.record["result"], "retired" in result.record) == ("promoted", False)
