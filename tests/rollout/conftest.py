@@ -201,7 +201,7 @@ class Harness:
 
     def _environment(self, endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
         request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
-        urllib.request.urlopen(request, timeout=5).close()
+        urllib.request.urlopen(request, timeout=60).close()  # a loaded machine resets slowly
         for key in (
             "AWS_PROFILE",
             "AWS_SESSION_TOKEN",
