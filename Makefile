@@ -12,11 +12,18 @@ BASE   ?=
 PLAN_EXIT ?=
 # make plan's BASE and PLAN_EXIT, like ENV and STACK, reach the recipe as data (the environment).
 export BASE PLAN_EXIT
+# make rollout's MODEL, TO, STEPS, BAKE (and ROLLOUT_RECORD) too: the tool checks them.
+MODEL  ?=
+TO     ?=
+STEPS  ?=
+BAKE   ?=
+HEALTH_TIMEOUT ?=
+export MODEL TO STEPS BAKE HEALTH_TIMEOUT
 
 # ENV and STACK are data, never shell text: checked here, when make reads this file (before any
 # recipe runs; $(value) so that nothing in them is expanded), then handed to the tools through the
 # environment ("$$ENV"). `make deploy ENV='dev"; touch /tmp/x'` stops with one line.
-CHECKED_GOALS := preview deploy refresh destroy outputs verify drift plan
+CHECKED_GOALS := preview deploy refresh destroy outputs verify drift plan rollout
 VALID_ENVS    := dev staging prod local
 VALID_STACKS  := network serving all
 ifneq ($(filter $(CHECKED_GOALS),$(MAKECMDGOALS)),)
@@ -31,7 +38,7 @@ ifneq ($(filter $(CHECKED_GOALS),$(MAKECMDGOALS)),)
   export ENV STACK
 endif
 
-.PHONY: help setup lock test lint fmt typecheck unit compliance plan bench bootstrap preview deploy refresh destroy outputs verify drift clean
+.PHONY: help setup lock test lint fmt typecheck unit compliance plan bench bootstrap preview deploy refresh destroy outputs verify drift rollout clean
 
 # What `make bootstrap` wrote for this clone (git-ignored): the state bucket and each env's KMS
 # key. A variable set in the environment or on the command line wins.
@@ -46,6 +53,7 @@ help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo "  Variables: ENV=dev|staging|prod  STACK=network|serving|all (default all)  UPDATE=1 (bootstrap)"
 	@echo "             BASE=<git ref> (make plan: diff against it)  PLAN_EXIT=<file> (make plan: its exit code)"
+	@echo "             MODEL= TO=<version> STEPS=10,50,100 BAKE=<seconds> RETIRE=1 HEALTH_TIMEOUT=<s> (make rollout; ROLLOUT_RECORD=<file>)"
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "setup: $(PYTHON) not found; install Python 3.11 or pass PYTHON=/path/to/python3.11" >&2; exit 2; }
@@ -122,6 +130,10 @@ verify: ## Check the deployed serving layer from AWS's view, ENV= required (ARGS
 
 drift: ## Does AWS still match the code? refresh --preview-only + verify, ENV= required (driver: exit 3 on drift)
 	$(PY) -m tooling.deploy drift --env "$$ENV" --stack "$$STACK"
+
+rollout: ## Move MODEL= to version TO= step by step (STEPS=10,50,100 BAKE=300 RETIRE=1), ENV= required; exit 0 promoted, 1 rolled back, 2 bad input
+	$(PY) -m tooling.rollout --env "$$ENV" --model "$$MODEL" --to "$$TO" --steps "$$STEPS" --bake "$$BAKE" \
+	  $(if $(filter 1 true yes,$(value RETIRE)),--retire) $(if $(value HEALTH_TIMEOUT),--health-timeout "$$HEALTH_TIMEOUT")
 
 clean: ## Remove build output and caches (keeps .venv and local state)
 	rm -rf build .pytest_cache .ruff_cache

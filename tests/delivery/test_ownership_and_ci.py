@@ -62,6 +62,7 @@ def test_workflows_pass_actionlint() -> None:
         "deploy.yml",
         "deploy-env.yml",
         "drift.yml",
+        "rollout.yml",
     }
     result = subprocess.run(
         [str(ACTIONLINT), *map(str, WORKFLOWS)], capture_output=True, text=True, check=False
@@ -160,7 +161,9 @@ def test_the_pulumi_cli_in_ci_is_the_sdks_version() -> None:
         for name, step in all_steps()
         if step.get("uses", "").startswith("pulumi/actions@")
     }
-    assert pins == {(name, sdk) for name in ("preview.yml", "deploy-env.yml", "drift.yml")}
+    assert pins == {
+        (name, sdk) for name in ("preview.yml", "deploy-env.yml", "drift.yml", "rollout.yml")
+    }
 
 
 def test_the_gate_runs_setup_test_and_the_plan_against_the_merge_base() -> None:

@@ -111,9 +111,10 @@ class ServingFile:
     def write(self) -> None:
         self.path.write_text(self.text())
 
-    def diff(self) -> str:
-        """What to commit: the file as it was when read, against it now."""
-        name = str(self.path)
+    def diff(self, name: str | None = None) -> str:
+        """What to commit: the file as it was when read, against it now (``name``: its path in
+        the ``a/``/``b/`` lines, by default the path it was read from)."""
+        name = name or str(self.path)
         return "".join(
             difflib.unified_diff(
                 self.original.splitlines(keepends=True),

@@ -1,0 +1,5 @@
+import sys
+
+from tooling.rollout.cli import main
+
+sys.exit(main())
