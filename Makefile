@@ -104,8 +104,8 @@ plan: ## Offline plan + policy gate (ENV=, STACK=, BASE=<git ref> for the diff);
 	  $(if $(value BASE),--base "$$BASE") || code=$$?; \
 	if [ -n "$$PLAN_EXIT" ]; then mkdir -p "$$(dirname "$$PLAN_EXIT")" && echo "$$code" > "$$PLAN_EXIT"; fi; exit "$$code"
 
-bench: ## Plan timings side by side as ratios: SDK import floor, full plan, plan with BASE, 1-100 models
-	$(PY) -m tooling.bench
+bench: ## Plan timings (SDK import floor, full plan, plan with BASE, 1-100 models) beside make test's (SKIP_TESTS=1 leaves it out)
+	$(PY) -m tooling.bench $(if $(filter 1 true yes,$(SKIP_TESTS)),--skip-tests)
 
 bootstrap: ## Once per AWS account, first: state bucket, KMS keys, OIDC roles; prints the GitHub settings (UPDATE=1 applies changes)
 	$(PY) -m tooling.bootstrap $(if $(filter 1 true yes,$(UPDATE)),--update)

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from shared.stacks import REPO_ROOT
+from tests.interpreter import interpreter_dir
 from tooling.deploy.backend import DEFAULT_BACKEND
 from tooling.mock_runtime import render
 
@@ -58,7 +59,7 @@ class Bootstrap:
         self.deploy_env = tmp / "deploy.env"
         (tmp / "outputs.json").write_text(json.dumps(OUTPUTS))
         self.env = {
-            "PATH": f"{BIN}:{os.environ['PATH']}",
+            "PATH": f"{BIN}:{interpreter_dir(tmp / 'python')}:{os.environ['PATH']}",
             "HOME": str(tmp / "home"),
             "FAKE_PULUMI_LOG": str(self.log),
             "FAKE_PULUMI_STATE": str(self.state),

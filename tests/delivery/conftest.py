@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from shared.stacks import REPO_ROOT
+from tests.interpreter import interpreter_dir
 
 FAKE_BIN = Path(__file__).parent / "bin"
 COPIED = ("shared", "stacks", "policies", "tooling", "Makefile", "pyproject.toml")
@@ -92,7 +93,7 @@ class Driver:
             "serving": {"prod": SERVING_OUTPUTS},
         }
         self.env: dict[str, str] = {
-            "PATH": f"{FAKE_BIN}:{os.environ['PATH']}",
+            "PATH": f"{FAKE_BIN}:{interpreter_dir(tmp_path / 'python')}:{os.environ['PATH']}",
             "HOME": str(tmp_path / "home"),
             "FAKE_PULUMI_LOG": str(self.log),
             "FAKE_PULUMI_STACKS": str(self.state),

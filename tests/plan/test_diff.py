@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from shared.stacks import REPO_ROOT
 from tooling.mock_runtime import RegisteredResource
 from tooling.mock_runtime.aliases import AliasSpec
 from tooling.plan.base import BaseTree
+from tooling.plan.cli import main
 from tooling.plan.diff import diff_resources, flatten
 from tooling.plan.runner import PlanRequest, plan_jobs
 from tooling.policy.wire import UNKNOWN
@@ -53,7 +53,9 @@ def _changed(tmp_path: Path, env: str, fixture: str, change: Any) -> Path:
     return path
 
 
-def test_realistic_changes_name_exactly_what_they_change(tmp_path: Path) -> None:
+def test_realistic_changes_name_exactly_what_they_change(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """dev: a new model; staging: a TLS policy; prod: a widened CIDR and a removed listener."""
     new_model = {"name": "embeddings", "route": {"pathPrefix": "/v1/embeddings"}}
     new_model["instances"] = ["i-0d3c5e7a9b1f24680", "i-0e4d6f8b0c2a35791"]
@@ -69,14 +71,13 @@ def test_realistic_changes_name_exactly_what_they_change(tmp_path: Path) -> None
         "serving.base.yaml",
         lambda c: c.update({"serving:allowedCidrs": ["10.0.0.0/8"]}),
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "tooling.plan", "--quiet", "--stack", "serving",
+    code = main(
+        ["--quiet", "--stack", "serving",
          "--base-dir", str(_base_tree(tmp_path)), "--config", f"serving:dev={dev}",
          "--config", f"serving:staging={staging}", "--config", f"serving:prod={prod}",
-         "--json", str(tmp_path / "plan.json"), "--markdown", str(tmp_path / "plan.md")],
-        cwd=REPO_ROOT, capture_output=True, text=True, check=False,
+         "--json", str(tmp_path / "plan.json"), "--markdown", str(tmp_path / "plan.md")]
     )  # fmt: skip
-    assert result.returncode == 0, result.stderr
+    assert code == 0, capsys.readouterr().err
     report = json.loads((tmp_path / "plan.json").read_text())
     diffs = {s["env"]: s["diff"]["changes"] for s in report["stacks"]}
 

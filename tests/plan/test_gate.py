@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -84,19 +82,24 @@ def test_the_markdown_names_the_violation_and_its_controls(tmp_path: Path) -> No
     assert "SecurityHub ELB.17, CKV\\_AWS\\_103, CKV2\\_AWS\\_74" in text  # Markdown-escaped
 
 
-def test_a_config_error_exits_2_with_one_line(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "tooling.plan", "--env", "prod", "--stack", "serving", "--quiet",
-         "--config", f"serving:prod={FIXTURES / 'serving-bad-port.prod.yaml'}", "--out-dir", str(tmp_path)],
-        cwd=REPO_ROOT, capture_output=True, text=True, check=False,
+def test_a_config_error_exits_2_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # In-process (the SDK is imported already); the gate's exit 2 through a process and make is
+    # test_make.py's, its child processes' ends are test_hostile.py's.
+    monkeypatch.chdir(REPO_ROOT)
+    code = main(
+        ["--env", "prod", "--stack", "serving", "--quiet",
+         "--config", f"serving:prod={FIXTURES / 'serving-bad-port.prod.yaml'}", "--out-dir", str(tmp_path)]
     )  # fmt: skip
-    assert result.returncode == 2
+    out, err = capsys.readouterr()
+    assert code == 2
     # the file named is the one that was read, not Pulumi.prod.yaml
-    assert result.stderr == (
+    assert err == (
         "plan: serving/prod: tests/fixtures/plan/serving-bad-port.prod.yaml: "
         "serving:models[0].port = 70000: Input should be less than or equal to 65535\n"
     )
-    assert "Traceback" not in result.stdout + result.stderr
+    assert "Traceback" not in out + err
     data = json.loads((tmp_path / "prod" / "serving.json").read_text())
     assert data["exit_code"] == 2
     assert data["stacks"][0]["status"] == "error"
@@ -152,21 +155,23 @@ def test_progress_names_each_stack_and_env_as_it_goes() -> None:
     assert [(s.stack, s.env) for s in report.stacks] == [("serving", "dev"), ("serving", "prod")]
 
 
-def test_bad_yaml_through_the_gate_is_one_line_with_file_line_and_column(tmp_path: Path) -> None:
+def test_bad_yaml_through_the_gate_is_one_line_with_file_line_and_column(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     syntax = tmp_path / "syntax.yaml"
     syntax.write_text("config:\n  serving:team: [ml\n")
     listed = tmp_path / "listed.yaml"
     listed.write_text("- config\n")
     binary = tmp_path / "binary.yaml"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "tooling.plan", "--quiet", "--stack", "serving",
+    monkeypatch.chdir(REPO_ROOT)
+    code = main(
+        ["--quiet", "--stack", "serving",
          "--config", f"serving:dev={syntax}", "--config", f"serving:staging={listed}",
-         "--config", f"serving:prod={binary}", "--out-dir", str(tmp_path / "out")],
-        cwd=REPO_ROOT, capture_output=True, text=True, check=False,
+         "--config", f"serving:prod={binary}", "--out-dir", str(tmp_path / "out")]
     )  # fmt: skip
-    assert result.returncode == 2
-    assert result.stderr.splitlines() == [
+    assert code == 2
+    assert capsys.readouterr().err.splitlines() == [
         f"plan: serving/dev: {syntax}:3:1: not valid YAML (expected ',' or ']', but got '<stream end>')",
         f"plan: serving/staging: {listed}:1:1: the file must be a mapping, not a list",
         f"plan: serving/prod: {binary}:1:1: not a text file (byte 0x89 is not UTF-8)",

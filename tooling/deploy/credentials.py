@@ -8,7 +8,8 @@ on a terminal names the account before it asks for confirmation.
 
 from __future__ import annotations
 
-import boto3
+from typing import Any
+
 import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
@@ -21,11 +22,12 @@ NO_CREDENTIALS = (
 )
 
 
-def _session() -> boto3.session.Session:
+def _session() -> botocore.session.Session:
+    """botocore's own session (what boto3's wraps): the driver starts without boto3's import."""
     core = botocore.session.Session()
     core.set_config_variable("metadata_service_timeout", 1)
     core.set_config_variable("metadata_service_num_attempts", 1)
-    return boto3.session.Session(botocore_session=core)
+    return core
 
 
 def has_aws_credentials() -> bool:
@@ -39,7 +41,8 @@ def has_aws_credentials() -> bool:
 def caller_identity() -> str:
     """``account 210987654321 (arn:aws:sts::…)`` from STS; invalid or expired credentials: one line."""
     try:
-        sts = _session().client(
+        # botocore's clients are generated at run time: typed as Any, like boto3's.
+        sts: Any = _session().create_client(
             "sts", config=Config(connect_timeout=5, read_timeout=10, retries={"max_attempts": 2})
         )
         identity = sts.get_caller_identity()

@@ -327,7 +327,6 @@ def render(
     """
     spec = spec_of(stack)
     stack_dir = directory or spec.directory
-    program_dir = program or stack_dir
     account = account or FakeAwsAccount()
     values = _config_values(
         stack, env, config=config, overrides=overrides, remove=remove, directory=directory
@@ -338,17 +337,7 @@ def render(
     mocks = AwsMocks(account, stack_outputs, preview=preview)
     monitor = RecordingMonitor(mocks)
     loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    settings.ROOT.set(None)
-    set_all_config(values, [])
-    pulumi.runtime.set_mocks(
-        mocks,
-        project=spec.name,
-        stack=env,
-        preview=preview,
-        monitor=monitor,
-        organization=ORGANIZATION,
-    )
+    _start_runtime(loop, mocks, monitor, values, project=spec.name, env=env, preview=preview)
     rendered = Rendered(
         stack=stack,
         env=env,
@@ -358,8 +347,43 @@ def render(
         outputs={},
         invokes=mocks.calls,
     )
-    error: BaseException | None = None
+    error = _run_program(loop, rendered, program_dir=program or stack_dir, stack_dir=stack_dir)
+    rendered.error = error
+    if error is not None and raise_on_error:
+        raise RenderError(first_line(error), rendered) from error
+    return rendered
 
+
+def _start_runtime(
+    loop: asyncio.AbstractEventLoop,
+    mocks: AwsMocks,
+    monitor: RecordingMonitor,
+    values: dict[str, str],
+    *,
+    project: str,
+    env: str,
+    preview: bool,
+) -> None:
+    """A fresh mock runtime on ``loop``: no root resource yet, ``values`` as the stack's config."""
+    asyncio.set_event_loop(loop)
+    settings.ROOT.set(None)
+    set_all_config(values, [])
+    pulumi.runtime.set_mocks(
+        mocks,
+        project=project,
+        stack=env,
+        preview=preview,
+        monitor=monitor,
+        organization=ORGANIZATION,
+    )
+
+
+def _run_program(
+    loop: asyncio.AbstractEventLoop, rendered: Rendered, *, program_dir: Path, stack_dir: Path
+) -> BaseException | None:
+    """Run ``program_dir/__main__.py`` to its end, fill ``rendered.outputs``, close ``loop``; the
+    first error the program or the runtime raised, if any."""
+    error: BaseException | None = None
     added = str(stack_dir) not in sys.path
     if added:
         sys.path.insert(0, str(stack_dir))
@@ -374,13 +398,7 @@ def render(
             except BaseException as exc:
                 error = error or exc
             if error is None:
-                root = settings.get_root_resource()
-                raw_outputs = getattr(root, "outputs", {}) or {}
-                try:
-                    rendered.outputs = {k: _resolve(loop, v) for k, v in raw_outputs.items()}
-                    loop.run_until_complete(pulumi.runtime.stack.wait_for_rpcs())
-                except BaseException as exc:
-                    error = exc
+                error = _collect_outputs(loop, rendered)
     finally:
         _cancel_pending(loop)
         if added:
@@ -388,10 +406,19 @@ def render(
         settings.ROOT.set(None)
         loop.close()
         asyncio.set_event_loop(None)
-    rendered.error = error
-    if error is not None and raise_on_error:
-        raise RenderError(first_line(error), rendered) from error
-    return rendered
+    return error
+
+
+def _collect_outputs(loop: asyncio.AbstractEventLoop, rendered: Rendered) -> BaseException | None:
+    """The stack's exported outputs, resolved, into ``rendered.outputs``; the error, if any."""
+    root = settings.get_root_resource()
+    raw_outputs = getattr(root, "outputs", {}) or {}
+    try:
+        rendered.outputs = {k: _resolve(loop, v) for k, v in raw_outputs.items()}
+        loop.run_until_complete(pulumi.runtime.stack.wait_for_rpcs())
+    except BaseException as exc:
+        return exc
+    return None
 
 
 def _cancel_pending(loop: asyncio.AbstractEventLoop) -> None:
