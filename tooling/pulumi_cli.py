@@ -334,6 +334,22 @@ class _Signals:
             self.forward(signum)
 
 
+def _raise_interrupted(signum: int, _frame: FrameType | None) -> None:
+    raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def signals_stop_the_run() -> Iterator[None]:
+    """A tool's signals between pulumi calls (during one, :class:`PulumiCli` forwards them):
+    :class:`Interrupted` raised where the tool is, so it can end the run its own way."""
+    previous = {signum: signal.signal(signum, _raise_interrupted) for signum in FORWARDED}
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
 def _signal_group(process: subprocess.Popen[str], signum: int) -> None:
     if process.returncode is not None:  # reaped: its id may belong to someone else by now
         return

@@ -11,10 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,6 +23,7 @@ import boto3
 import pytest
 
 import shared.stacks
+from tests import moto_server
 from tests.delivery.conftest import FAKE_BIN, NETWORK_OUTPUTS, SALT
 from tooling.deploy.commands import POLICY_PACK  # bound to the real pack before REPO_ROOT moves
 from tooling.rollout.config_file import ServingFile
@@ -61,48 +59,14 @@ config:
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _answers(url: str) -> bool:
-    try:
-        urllib.request.urlopen(url, timeout=1).close()
-    except OSError:
-        return False
-    return True
-
-
 @pytest.fixture(scope="session")
 def moto_percentiles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """moto_server with p99 (``moto_percentiles.py``) for the session, stopped by its handle."""
-    port = _free_port()
+    """moto_server with p99 (``moto_percentiles.py``) for the session, always stopped."""
+    command = [sys.executable, "-m", "tests.rollout.moto_percentiles"]
     log = tmp_path_factory.mktemp("moto") / "moto_server.log"
-    endpoint = f"http://127.0.0.1:{port}"
     root = Path(__file__).resolve().parents[2]
-    with log.open("w") as log_file:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tests.rollout.moto_percentiles", "-H", "127.0.0.1", "-p", str(port)],
-            cwd=root,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 30
-        while not _answers(f"{endpoint}/moto-api/"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"moto_server did not start on {endpoint}: see {log}")
-            time.sleep(0.1)
+    with moto_server.running(command, log, cwd=root) as endpoint:
         yield endpoint
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 class FakeClock:

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from tests import moto_server
 from tests.verify.layout import PROD_LIKE, REGION, Deployment, deploy
 
 FAKE_CREDENTIALS = {
@@ -30,49 +28,16 @@ FAKE_CREDENTIALS = {
 LOG_BUCKET = PROD_LIKE.bucket
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _answers(url: str) -> bool:
-    try:
-        urllib.request.urlopen(url, timeout=1).close()
-    except OSError:
-        return False
-    return True
-
-
 @pytest.fixture(scope="session")
 def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``moto_server -H 127.0.0.1 -p PORT`` for the session; state is reset before each test."""
     server = Path(sys.executable).parent / "moto_server"
     if not server.exists():
         pytest.skip(f"{server} not found: run `make setup` (moto[server] is in requirements.txt)")
-    port = _free_port()
-    log = tmp_path_factory.mktemp("moto") / "moto_server.log"
-    endpoint = f"http://127.0.0.1:{port}"
-    with log.open("w") as log_file:
-        process = subprocess.Popen(
-            [str(server), "-H", "127.0.0.1", "-p", str(port)],
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while not _answers(f"{endpoint}/moto-api/"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"moto_server did not start on {endpoint}: see {log}")
-            time.sleep(0.1)
+    with moto_server.running(
+        [str(server)], tmp_path_factory.mktemp("moto") / "moto_server.log"
+    ) as endpoint:
         yield endpoint
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.fixture

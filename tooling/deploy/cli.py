@@ -15,13 +15,11 @@ failed (1 generic, 6 no such stack, 8 cancelled); 124 a pulumi command ran past 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from types import FrameType
 
 from shared.environments import ENVIRONMENTS
 from shared.stacks import STACKS, StackSpec, deploy_order, destroy_order
@@ -32,7 +30,13 @@ from tooling.deploy.drift import drift
 from tooling.deploy.environment import LOCAL_ENV, resolve
 from tooling.deploy.errors import DeployError
 from tooling.deploy.stack_state import resource_count
-from tooling.pulumi_cli import FORWARDED, Interrupted, PulumiCli, PulumiCliError, Redactor
+from tooling.pulumi_cli import (
+    Interrupted,
+    PulumiCli,
+    PulumiCliError,
+    Redactor,
+    signals_stop_the_run,
+)
 
 COMMANDS = {
     "preview": commands.preview,
@@ -104,25 +108,10 @@ def exists(specs: list[StackSpec], env: str, cli: PulumiCli) -> int:
     return 0
 
 
-def _stop(signum: int, _frame: FrameType | None) -> None:
-    """Between pulumi calls (the CLI module forwards them during one): stop here."""
-    raise Interrupted(signum)
-
-
-@contextlib.contextmanager
-def _signals_stop_the_run() -> Iterator[None]:
-    previous = {signum: signal.signal(signum, _stop) for signum in FORWARDED}
-    try:
-        yield
-    finally:
-        for signum, old in previous.items():
-            signal.signal(signum, old)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     redact = Redactor.from_environ(os.environ)
     try:
-        with _signals_stop_the_run():
+        with signals_stop_the_run():
             return run(argv)
     except (DeployError, PulumiCliError) as error:
         print(f"deploy: {redact(error.message)}", file=sys.stderr)

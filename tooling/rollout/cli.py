@@ -12,13 +12,10 @@ ran); pulumi's own code when a deploy failed (1 generic, 8 cancelled; the rollou
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-import signal
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import boto3
@@ -28,7 +25,13 @@ from tooling.deploy.credentials import NO_CREDENTIALS, caller_identity, has_aws_
 from tooling.deploy.environment import LOCAL_ENV, resolve
 from tooling.deploy.errors import DeployError
 from tooling.deploy.safety import prod_asks
-from tooling.pulumi_cli import FORWARDED, Interrupted, PulumiCli, PulumiCliError, Redactor
+from tooling.pulumi_cli import (
+    Interrupted,
+    PulumiCli,
+    PulumiCliError,
+    Redactor,
+    signals_stop_the_run,
+)
 from tooling.rollout.clock import SYSTEM_CLOCK, Clock
 from tooling.rollout.deployer import SERVING, Deployer, confirm_prod_rollout
 from tooling.rollout.engine import Rollout
@@ -140,25 +143,10 @@ def _region(outputs: ServingOutputs) -> str:
     return match["region"]
 
 
-def _stop(signum: int, _frame: FrameType | None) -> None:
-    """Between pulumi calls (the CLI module forwards them during one): stop the rollout here."""
-    raise Interrupted(signum)
-
-
-@contextlib.contextmanager
-def _signals_stop_the_run() -> Iterator[None]:
-    previous = {signum: signal.signal(signum, _stop) for signum in FORWARDED}
-    try:
-        yield
-    finally:
-        for signum, old in previous.items():
-            signal.signal(signum, old)
-
-
 def main(argv: Sequence[str] | None = None, **options: Any) -> int:
     redact = Redactor.from_environ(os.environ)
     try:
-        with _signals_stop_the_run():
+        with signals_stop_the_run():
             code, line = run(argv, **options)
     except (RolloutError, DeployError, PulumiCliError) as error:
         print(f"rollout: {redact(error.message)}", file=sys.stderr)
