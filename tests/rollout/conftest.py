@@ -8,11 +8,11 @@ prints the outputs the stack would export for it, so the rollout reads consisten
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
 import sys
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -25,6 +25,7 @@ import pytest
 import shared.stacks
 from tests import moto_server
 from tests.delivery.conftest import FAKE_BIN, NETWORK_OUTPUTS, SALT
+from tests.interpreter import interpreter_dir
 from tooling.deploy.commands import POLICY_PACK  # bound to the real pack before REPO_ROOT moves
 from tooling.rollout.config_file import ServingFile
 from tooling.rollout.deployer import Deployer
@@ -69,6 +70,11 @@ def moto_percentiles(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield endpoint
 
 
+@pytest.fixture(scope="session")
+def snapshots(moto_percentiles: str) -> moto_server.Snapshots[Built]:
+    return moto_server.Snapshots(moto_percentiles)
+
+
 class FakeClock:
     """Time that moves only when the rollout sleeps; actions given to :meth:`at` run when it gets
     there (in order). The wall time starts at :data:`START`."""
@@ -103,6 +109,18 @@ class Version:
     alarms: list[str]
 
 
+@dataclass(frozen=True)
+class Built:
+    """The ids of what :meth:`Harness._build` made in moto (saved with its snapshot)."""
+
+    alb_arn: str
+    https: str
+    rule_arn: str
+    certificate: str
+    versions: dict[str, Version]
+    outputs: dict[str, Any]
+
+
 Profile = Callable[[str, float], tuple[int, int, float]]
 """(version, seconds since START) -> requests, target 5xx and p99 seconds in that minute."""
 
@@ -124,7 +142,12 @@ class Result:
 
 
 class Harness:
-    def __init__(self, tmp_path: Path, endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    def __init__(
+        self,
+        tmp_path: Path,
+        snapshots: moto_server.Snapshots[Built],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
         self.tmp = tmp_path
         self.root = tmp_path / "repo"
         shutil.copytree(
@@ -139,12 +162,17 @@ class Harness:
         self.record_path = tmp_path / "record.json"
         self.clock = FakeClock()
         self.session: Any = boto3.session.Session(region_name=REGION)
-        self._environment(endpoint, monkeypatch)
+        self._environment(snapshots.endpoint, monkeypatch)
         self.elbv2 = self.session.client("elbv2")
         self.ec2 = self.session.client("ec2")
         self.cloudwatch = self.session.client("cloudwatch")
-        self.versions: dict[str, Version] = {}
-        self.outputs = self._build()
+        built = copy.deepcopy(snapshots.restore_or_build("staging", self._build))
+        self.alb_arn, self.https, self.rule_arn = built.alb_arn, built.https, built.rule_arn
+        self.certificate, self.versions, self.outputs = (
+            built.certificate,
+            built.versions,
+            built.outputs,
+        )
         self.deploys_change_the_alb = True
         self.deploys = 0
         self.fail_from: int | None = None
@@ -164,8 +192,6 @@ class Harness:
         return self.root / "stacks" / "serving" / f"Pulumi.{env}.yaml"
 
     def _environment(self, endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
-        request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
-        urllib.request.urlopen(request, timeout=60).close()  # a loaded machine resets slowly
         for key in (
             "AWS_PROFILE",
             "AWS_SESSION_TOKEN",
@@ -176,7 +202,7 @@ class Harness:
         ):
             monkeypatch.delenv(key, raising=False)
         variables = {
-            "PATH": f"{FAKE_BIN}:{os.environ['PATH']}",
+            "PATH": f"{FAKE_BIN}:{interpreter_dir(self.tmp / 'python')}:{os.environ['PATH']}",
             "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
             "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
             "AWS_ENDPOINT_URL": endpoint,
@@ -193,7 +219,8 @@ class Harness:
             monkeypatch.setenv(key, value)
 
     # ---- moto: what the serving stack would have made -----------------------------------------
-    def _build(self) -> dict[str, Any]:
+    def _build(self) -> Built:
+        self.versions: dict[str, Version] = {}
         vpc = self.ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
         subnets = [
             self.ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.40.{i * 16}.0/20", AvailabilityZone=zone)["Subnet"]["SubnetId"]
@@ -225,7 +252,10 @@ class Harness:
             ListenerArn=self.https, Priority=1000, Actions=[forward],
             Conditions=[{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/v1/chat", "/v1/chat/*"]}}],
         )["Rules"][0]["RuleArn"]  # fmt: skip
-        return self._outputs(lb, http)
+        outputs = self._outputs(lb, http)
+        return Built(
+            self.alb_arn, self.https, self.rule_arn, self.certificate, self.versions, outputs
+        )
 
     def _version(self, name: str, vpc: str, subnets: list[str]) -> Version:
         tg = self.elbv2.create_target_group(
@@ -397,5 +427,7 @@ class Harness:
 
 
 @pytest.fixture
-def harness(tmp_path: Path, moto_percentiles: str, monkeypatch: pytest.MonkeyPatch) -> Harness:
-    return Harness(tmp_path, moto_percentiles, monkeypatch)
+def harness(
+    tmp_path: Path, snapshots: moto_server.Snapshots[Built], monkeypatch: pytest.MonkeyPatch
+) -> Harness:
+    return Harness(tmp_path, snapshots, monkeypatch)

@@ -2,7 +2,7 @@
 
 moto computes Sum, Average, Minimum, Maximum and SampleCount but returns nothing for ``pNN``;
 the rollout reads the ALB's ``TargetResponseTime`` at ``p99`` as CloudWatch gives it. This patch
-(the tests' only addition to moto) computes the nearest-rank percentile of the data points in a
+(with the snapshots of ``tests/moto_snapshots.py``, the tests' only additions to moto) computes the nearest-rank percentile of the data points in a
 period, which is what CloudWatch returns for raw values. Run as
 ``python -m tests.rollout.moto_percentiles -H 127.0.0.1 -p PORT``.
 """
@@ -15,7 +15,8 @@ import sys
 from typing import Any
 
 from moto.cloudwatch import models
-from moto.server import main
+
+from tests.moto_snapshots import main
 
 _PERCENTILE = re.compile(r"^p(\d{1,2}(\.\d+)?)$")
 _original = models.Statistics.get_statistics_for_type
@@ -35,4 +36,4 @@ def _with_percentiles(self: Any, stat: str) -> Any:
 models.Statistics.get_statistics_for_type = _with_percentiles  # type: ignore[method-assign]
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    main(sys.argv[1:])

@@ -7,10 +7,10 @@ forwards): the broken cases are built on purpose and the checks never rely on mo
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from tests import moto_server
-from tests.verify.layout import PROD_LIKE, REGION, Deployment, deploy
+from tests.verify.layout import PROD_LIKE, REGION, Deployment, Layout, deploy
 
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
@@ -30,22 +30,24 @@ LOG_BUCKET = PROD_LIKE.bucket
 
 @pytest.fixture(scope="session")
 def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``moto_server -H 127.0.0.1 -p PORT`` for the session; state is reset before each test."""
-    server = Path(sys.executable).parent / "moto_server"
-    if not server.exists():
-        pytest.skip(f"{server} not found: run `make setup` (moto[server] is in requirements.txt)")
-    with moto_server.running(
-        [str(server)], tmp_path_factory.mktemp("moto") / "moto_server.log"
-    ) as endpoint:
+    """moto_server (with snapshots: ``tests/moto_snapshots.py``) on 127.0.0.1 for the session."""
+    pytest.importorskip(
+        "moto.server", reason="moto[server] is in requirements.txt: run `make setup`"
+    )
+    command = [sys.executable, "-m", "tests.moto_snapshots"]
+    log = tmp_path_factory.mktemp("moto") / "moto_server.log"
+    with moto_server.running(command, log, cwd=Path(__file__).resolve().parents[2]) as endpoint:
         yield endpoint
 
 
+@pytest.fixture(scope="session")
+def snapshots(moto_endpoint: str) -> moto_server.Snapshots[Deployment]:
+    return moto_server.Snapshots(moto_endpoint)
+
+
 @pytest.fixture
-def aws_env(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
-    """A fresh moto, and an environment in which boto3 can only ever reach it."""
-    request = urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")
-    # Generous: a reset is fast, but a loaded 2-core CI machine can stall a request for seconds.
-    urllib.request.urlopen(request, timeout=60).close()
+def aws_variables(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    """An environment in which boto3 can only ever reach moto."""
     for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION"):
         monkeypatch.delenv(key, raising=False)
     variables = {
@@ -62,8 +64,22 @@ def aws_env(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
 
 
 @pytest.fixture
-def deployment(aws_env: str) -> Deployment:
-    return deploy(PROD_LIKE)
+def aws_env(aws_variables: str) -> str:
+    """An empty moto, for a test that deploys a layout of its own."""
+    moto_server.reset(aws_variables)
+    return aws_variables
+
+
+def deployed(snapshots: moto_server.Snapshots[Deployment], layout: Layout) -> Deployment:
+    """moto holding ``layout``'s deployment and nothing else: built by the first test of this
+    process that asks for it, restored from its snapshot for the others."""
+    name = hashlib.sha256(repr(layout).encode()).hexdigest()[:16]
+    return snapshots.restore_or_build(name, lambda: deploy(layout)).fresh()
+
+
+@pytest.fixture
+def deployment(aws_variables: str, snapshots: moto_server.Snapshots[Deployment]) -> Deployment:
+    return deployed(snapshots, PROD_LIKE)
 
 
 class FakeClock:

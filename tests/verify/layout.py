@@ -4,6 +4,7 @@ way the serving stack builds it, and the outputs the stack would export for it."
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -121,6 +122,16 @@ class Deployment:
 
     def https_rules(self) -> list[dict[str, Any]]:
         return self.elbv2.describe_rules(ListenerArn=self.outputs["https_listener_arn"])["Rules"]
+
+    def fresh(self) -> Deployment:
+        """A copy that a test may change (the clients are shared: they hold no state)."""
+        return replace(
+            self,
+            outputs=copy.deepcopy(self.outputs),
+            instances=copy.deepcopy(self.instances),
+            public_subnets=[*self.public_subnets],
+            private_subnets=[*self.private_subnets],
+        )
 
     def write_outputs(self, path: Path) -> Path:
         path.write_text(json.dumps(self.outputs, indent=2))

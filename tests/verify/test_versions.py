@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.verify.conftest import FakeClock, Run, verify
+from tests.moto_server import Snapshots
+from tests.verify.conftest import FakeClock, Run, deployed, verify
 from tests.verify.layout import CANARY, WITH_VERSIONS, Deployment, VersionSpec, deploy
 
 LLM, V1, V2 = "model llm-chat", "model llm-chat version v1", "model llm-chat version v2"
@@ -44,8 +45,8 @@ def set_forward(
 
 
 @pytest.fixture
-def versioned(aws_env: str) -> Deployment:
-    return deploy(WITH_VERSIONS)
+def versioned(aws_variables: str, snapshots: Snapshots[Deployment]) -> Deployment:
+    return deployed(snapshots, WITH_VERSIONS)
 
 
 def test_weights_that_match_the_outputs_pass(
