@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -15,3 +16,9 @@ def interpreter_dir(folder: Path) -> Path:
     if not link.exists():
         link.symlink_to(sys.executable)
     return folder
+
+
+def stand_in_path(stand_ins: Path, scratch: Path) -> str:
+    """PATH with the stand-ins' folder first and this run's interpreter (linked in ``scratch``)
+    next, then the test process's own PATH."""
+    return f"{stand_ins}:{interpreter_dir(scratch / 'python')}:{os.environ['PATH']}"

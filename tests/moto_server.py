@@ -15,8 +15,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Generic, TypeVar
 
-START_SECONDS = 30
 T = TypeVar("T")
+
+START_SECONDS = 30
 REQUEST_SECONDS = 60
 """Generous: a reset is fast, but a loaded 2-core CI machine can stall a request for seconds."""
 

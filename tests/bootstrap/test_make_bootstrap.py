@@ -4,7 +4,6 @@ move, re-run is a no-op, what it prints and writes, and every interrupted step r
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from typing import Any
 import pytest
 
 from shared.stacks import REPO_ROOT
-from tests.interpreter import interpreter_dir
+from tests.interpreter import stand_in_path
 from tooling.deploy.backend import DEFAULT_BACKEND
 from tooling.mock_runtime import render
 
@@ -59,7 +58,7 @@ class Bootstrap:
         self.deploy_env = tmp / "deploy.env"
         (tmp / "outputs.json").write_text(json.dumps(OUTPUTS))
         self.env = {
-            "PATH": f"{BIN}:{interpreter_dir(tmp / 'python')}:{os.environ['PATH']}",
+            "PATH": stand_in_path(BIN, tmp),
             "HOME": str(tmp / "home"),
             "FAKE_PULUMI_LOG": str(self.log),
             "FAKE_PULUMI_STATE": str(self.state),

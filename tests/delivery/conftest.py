@@ -8,7 +8,6 @@ because the stand-in, like the real CLI, writes the secrets provider's lines int
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from typing import Any
 import pytest
 
 from shared.stacks import REPO_ROOT
-from tests.interpreter import interpreter_dir
+from tests.interpreter import stand_in_path
 
 FAKE_BIN = Path(__file__).parent / "bin"
 COPIED = ("shared", "stacks", "policies", "tooling", "Makefile", "pyproject.toml")
@@ -93,7 +92,7 @@ class Driver:
             "serving": {"prod": SERVING_OUTPUTS},
         }
         self.env: dict[str, str] = {
-            "PATH": f"{FAKE_BIN}:{interpreter_dir(tmp_path / 'python')}:{os.environ['PATH']}",
+            "PATH": stand_in_path(FAKE_BIN, tmp_path),
             "HOME": str(tmp_path / "home"),
             "FAKE_PULUMI_LOG": str(self.log),
             "FAKE_PULUMI_STACKS": str(self.state),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import shutil
 import sys
 from collections.abc import Callable, Iterator
@@ -25,7 +24,7 @@ import pytest
 import shared.stacks
 from tests import moto_server
 from tests.delivery.conftest import FAKE_BIN, NETWORK_OUTPUTS, SALT
-from tests.interpreter import interpreter_dir
+from tests.interpreter import stand_in_path
 from tooling.deploy.commands import POLICY_PACK  # bound to the real pack before REPO_ROOT moves
 from tooling.rollout.config_file import ServingFile
 from tooling.rollout.deployer import Deployer
@@ -202,7 +201,7 @@ class Harness:
         ):
             monkeypatch.delenv(key, raising=False)
         variables = {
-            "PATH": f"{FAKE_BIN}:{interpreter_dir(self.tmp / 'python')}:{os.environ['PATH']}",
+            "PATH": stand_in_path(FAKE_BIN, self.tmp),
             "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
             "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
             "AWS_ENDPOINT_URL": endpoint,

@@ -2,8 +2,9 @@
 
 moto computes Sum, Average, Minimum, Maximum and SampleCount but returns nothing for ``pNN``;
 the rollout reads the ALB's ``TargetResponseTime`` at ``p99`` as CloudWatch gives it. This patch
-(with the snapshots of ``tests/moto_snapshots.py``, the tests' only additions to moto) computes the nearest-rank percentile of the data points in a
-period, which is what CloudWatch returns for raw values. Run as
+computes the nearest-rank percentile of the data points in a period, which is what CloudWatch
+returns for raw values. With the snapshots of ``tests/moto_snapshots.py`` (whose server this is),
+the tests' only additions to moto. Run as
 ``python -m tests.rollout.moto_percentiles -H 127.0.0.1 -p PORT``.
 """
 

@@ -4,7 +4,6 @@ runs it (stand-in CLI); every problem is one line on stderr and exit code 2."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 import pytest
 
 from shared.stacks import REPO_ROOT, STACKS
-from tests.interpreter import interpreter_dir
+from tests.interpreter import stand_in_path
 from tests.verify.layout import Deployment
 from tooling.verify.cli import main
 
@@ -107,9 +106,7 @@ def test_without_pulumi_or_an_outputs_file_it_says_what_to_do(
 def stand_in_pulumi(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """A recording ``pulumi`` first on PATH; returns its call log."""
     log = tmp_path / "pulumi-calls.jsonl"
-    monkeypatch.setenv(
-        "PATH", f"{STAND_IN}:{interpreter_dir(tmp_path / 'python')}:{os.environ['PATH']}"
-    )
+    monkeypatch.setenv("PATH", stand_in_path(STAND_IN, tmp_path))
     monkeypatch.setenv("VERIFY_PULUMI_LOG", str(log))
     monkeypatch.setenv("VERIFY_PULUMI_OUTPUTS", str(tmp_path / "stack-outputs.json"))
     monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "correct-horse-battery-staple")
